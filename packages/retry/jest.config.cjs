@@ -1,0 +1,1 @@
+module.exports = { displayName: 'retry', preset: '../../jest.preset.js' };
