@@ -16,7 +16,8 @@ npm(['install', '--ignore-scripts', ...tarballs.values()], project);
 let passed = 0;
 let failed = 0;
 const report = (ok, label, detail) => {
-  ok ? passed++ : failed++;
+  if (ok) passed++;
+  else failed++;
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${label}${detail ? ` — ${detail}` : ''}`);
 };
 

@@ -59,7 +59,8 @@ try {
   const names = [...tarballs.keys()];
   npm(['install', '--ignore-scripts', ...names.map((name) => `${name}@rehearsal`)], project, env);
   for (const result of loadBothWays(process.execPath, project, names)) {
-    result.ok ? passed++ : failed++;
+    if (result.ok) passed++;
+    else failed++;
     console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.name} installed from the registry — ${result.detail}`);
   }
 } catch (error) {
