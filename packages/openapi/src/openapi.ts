@@ -1,0 +1,144 @@
+import type { Context } from 'aws-lambda';
+import { corsHeaders, preflightHeaders, type CorsOptions } from './cors.js';
+import { describeStatus, HttpError } from './http-error.js';
+import { parseEvent, UnsupportedEventError, type ApiEvent, type HttpRequest } from './request.js';
+import { formatResponse, jsonResponse, toApiResponse, type ApiResponse, type LambdaHttpResult } from './response.js';
+import { Router } from './router.js';
+import { loadSpec, type OperationSpec } from './spec.js';
+import { Validator, type ValidatedRequest } from './validation.js';
+
+/** The structural logger fleece packages accept (`console`, winston, pino and @fleece/log fit). */
+export interface Logger {
+  debug(message: string, ...meta: unknown[]): void;
+  info(message: string, ...meta: unknown[]): void;
+  warn(message: string, ...meta: unknown[]): void;
+  error(message: string, ...meta: unknown[]): void;
+}
+
+/** What a handler receives: validated, coerced parameters and body, plus the raw event. */
+export interface ApiRequest<
+  Params extends Partial<Record<keyof Omit<ValidatedRequest, 'body'>, Record<string, unknown>>> = ValidatedRequest,
+  Body = unknown,
+> {
+  operationId: string;
+  method: string;
+  path: string;
+  params: {
+    path: Params['path'] & Record<string, unknown>;
+    query: Params['query'] & Record<string, unknown>;
+    header: Params['header'] & Record<string, unknown>;
+    cookie: Params['cookie'] & Record<string, unknown>;
+  };
+  body: Body;
+  /** Every request header, lower-cased, every value. */
+  headers: Record<string, string[]>;
+  event: ApiEvent;
+}
+
+/** A function that answers one operation. Return a value (sent as JSON), an {@link ApiResponse}, or throw {@link HttpError}. */
+export type OperationHandler = (request: ApiRequest<any, any>, context: Context) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Options of {@link openapi}. */
+export interface OpenApiOptions {
+  /** A function per `operationId` of the document; every operation needs one. */
+  handlers: Record<string, OperationHandler>;
+  /** Where unexpected errors go, with the request ids. Default `console`. */
+  logger?: Logger;
+  /** Cross-origin settings; off by default. */
+  cors?: boolean | CorsOptions;
+  /** Check JSON responses against the documented schemas (a mismatch becomes a 500). Default false. */
+  validateResponses?: boolean;
+}
+
+/** A Lambda handler for API Gateway REST (v1), HTTP API (v2) and Function URL events. */
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<LambdaHttpResult>;
+
+/**
+ * Routes API Gateway and Function URL events to handlers by an OpenAPI 3.x or Swagger 2.0 document,
+ * validating and coercing parameters and bodies on the way in. The document is read and every
+ * schema compiled here, once, at cold start.
+ *
+ * @param spec - a path to a YAML or JSON file, or the document itself.
+ * @throws SpecError when the document is unusable; TypeError when an operation has no handler.
+ */
+export function openapi(spec: string | object, options: OpenApiOptions): ApiHandler {
+  if (!options || typeof options.handlers !== 'object' || options.handlers === null) {
+    throw new TypeError('@fleece/openapi: option "handlers" must map operationIds to functions');
+  }
+  const { document, operations } = loadSpec(spec);
+  for (const operation of operations) {
+    if (typeof options.handlers[operation.operationId] !== 'function') {
+      throw new TypeError(`@fleece/openapi: option "handlers" has no function for operationId "${operation.operationId}" (${operation.method} ${operation.path})`);
+    }
+  }
+  const unknown = Object.keys(options.handlers).filter((id) => !operations.some((o) => o.operationId === id));
+  if (unknown.length) throw new TypeError(`@fleece/openapi: option "handlers" names operationIds the document lacks: ${unknown.join(', ')}`);
+
+  const router = new Router(operations);
+  const validator = new Validator(document, operations);
+  const logger = options.logger ?? console;
+  const cors: CorsOptions | undefined = options.cors === true ? {} : options.cors || undefined;
+
+  return async (event, context) => {
+    let request: HttpRequest;
+    try {
+      request = parseEvent(event);
+    } catch (error) {
+      if (!(error instanceof UnsupportedEventError)) throw error;
+      logger.error(error.message, { lambdaRequestId: context?.awsRequestId });
+      return formatResponse(errorResponse(400, 'unsupported event'), 'v1');
+    }
+    const response = await answer(request, event, context);
+    if (cors) response.headers = { ...corsHeaders(cors, request), ...response.headers };
+    return formatResponse(response, request.format, request.method === 'HEAD');
+  };
+
+  async function answer(request: HttpRequest, event: ApiEvent, context: Context): Promise<ApiResponse> {
+    if (cors && request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
+      const allow = router.methodsFor(request.path);
+      if (allow) return { statusCode: 204, headers: preflightHeaders(cors, request, [...allow, 'OPTIONS']) };
+    }
+    const route = router.match(request.method, request.path);
+    if (route.kind === 'not-found') return errorResponse(404, `no route for ${request.method} ${request.path}`);
+    if (route.kind === 'method-not-allowed') {
+      return errorResponse(405, `${request.method} is not allowed here`, { allow: route.allow.join(', ') });
+    }
+    const { operation } = route;
+    const validated = validator.validate(operation, request, route.pathParams);
+    if (!validated.ok) {
+      const detail = validated.status === 415 ? validated.issues[0]!.message : 'request validation failed';
+      return jsonResponse(validated.status, { message: describeStatus(validated.status, detail), errors: validated.issues });
+    }
+    try {
+      const { body, ...params } = validated.value;
+      const result = await options.handlers[operation.operationId]!(
+        { operationId: operation.operationId, method: request.method, path: request.path, params, body, headers: request.headers, event },
+        context,
+      );
+      const response = toApiResponse(result);
+      return options.validateResponses ? checkResponse(operation, response, request, context) : response;
+    } catch (error) {
+      if (error instanceof HttpError) return errorResponse(error.status, error.message, error.headers);
+      return internalError(error, request, context);
+    }
+  }
+
+  function checkResponse(operation: OperationSpec, response: ApiResponse, request: HttpRequest, context: Context): ApiResponse {
+    const body = response.body;
+    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) return response;
+    const contentType = String(Object.entries(response.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? 'application/json');
+    const issues = validator.validateResponse(operation, response.statusCode, contentType, body);
+    if (issues.length === 0) return response;
+    return internalError(new Error(`response of ${operation.operationId} does not match the document: ${JSON.stringify(issues)}`), request, context);
+  }
+
+  function internalError(error: unknown, request: HttpRequest, context: Context): ApiResponse {
+    // The client learns nothing of the error; the log has everything, keyed by the request ids.
+    logger.error('unhandled error in API handler', { error, lambdaRequestId: context?.awsRequestId, apiRequestId: request.requestId });
+    return errorResponse(500, '', request.requestId ? { 'x-request-id': request.requestId } : {});
+  }
+}
+
+function errorResponse(status: number, detail: string, headers: Record<string, string> = {}): ApiResponse {
+  return jsonResponse(status, { message: describeStatus(status, detail) }, headers);
+}

@@ -1,0 +1,101 @@
+import type { OperationSpec } from './spec.js';
+
+/** A compiled path template and the operations on it, by method. */
+interface Route {
+  pattern: RegExp;
+  names: string[];
+  /** More literal segments first, so `/users/me` wins over `/users/{id}`. */
+  literals: number;
+  operations: Map<string, OperationSpec>;
+}
+
+/** What matching a request found. */
+export type RouteMatch =
+  | { kind: 'found'; operation: OperationSpec; pathParams: Record<string, string> }
+  | { kind: 'method-not-allowed'; allow: string[] }
+  | { kind: 'not-found' };
+
+/** Routes a method and path to an operation by the document's path templates. */
+export class Router {
+  readonly #routes: Route[];
+
+  constructor(operations: OperationSpec[]) {
+    const byTemplate = new Map<string, Route>();
+    for (const operation of operations) {
+      const template = trimSlash(operation.path);
+      let route = byTemplate.get(template);
+      if (!route) {
+        route = compile(template);
+        byTemplate.set(template, route);
+      }
+      route.operations.set(operation.method, operation);
+    }
+    this.#routes = [...byTemplate.values()].sort((a, b) => b.literals - a.literals);
+  }
+
+  /** Every method the path answers to, or `undefined` for an unknown path. */
+  methodsFor(path: string): string[] | undefined {
+    const route = this.#routes.find((r) => r.pattern.test(trimSlash(path)));
+    return route ? [...route.operations.keys()] : undefined;
+  }
+
+  /** Finds the operation for a method and a path (HEAD falls back to GET). */
+  match(method: string, path: string): RouteMatch {
+    const candidate = trimSlash(path);
+    let allow: string[] | undefined;
+    for (const route of this.#routes) {
+      const found = route.pattern.exec(candidate);
+      if (!found) continue;
+      const operation = route.operations.get(method) ?? (method === 'HEAD' ? route.operations.get('GET') : undefined);
+      if (!operation) {
+        allow ??= [...route.operations.keys()];
+        continue;
+      }
+      const pathParams: Record<string, string> = {};
+      route.names.forEach((name, i) => (pathParams[name] = decode(found[i + 1]!)));
+      return { kind: 'found', operation, pathParams };
+    }
+    return allow ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+  }
+}
+
+function compile(template: string): Route {
+  const names: string[] = [];
+  let literals = 0;
+  const source = template
+    .split('/')
+    .map((segment) => {
+      if (!segment.includes('{')) {
+        literals++;
+        return escape(segment);
+      }
+      // A segment may mix text and parameters: /files/{name}.{ext}
+      return segment
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const param = /^\{([^}]+)\}$/.exec(part);
+          if (!param) return escape(part);
+          names.push(param[1]!);
+          return '([^/]+?)';
+        })
+        .join('');
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}$`), names, literals, operations: new Map() };
+}
+
+function trimSlash(path: string): string {
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
