@@ -12,4 +12,11 @@ export default defineConfig({
   clean: true,
   splitting: false,
   treeshake: true,
+  esbuildOptions(options, { format }) {
+    // The CJS build turns lazy `import()`s into lazy `require()`s. Kept as `import()`, a CommonJS
+    // app would load the ESM copy of the AWS SDK and of @fleece/aws beside its own CJS copy: twice
+    // the cold start, and `setDefaultTimeout()` called on one copy unseen by the other. ESM-only
+    // got is then loaded through require(esm), unflagged since Node 20.19 (our engines floor).
+    if (format === 'cjs') options.supported = { ...options.supported, 'dynamic-import': false };
+  },
 });
