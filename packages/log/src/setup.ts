@@ -1,0 +1,38 @@
+import type { LogLevel } from './levels.js';
+import { getLogger, type Logger } from './logger.js';
+import { configureRoot, type LogStream, type LogTransport } from './root.js';
+
+/** The root configuration. */
+export interface RootLoggerOptions {
+  /**
+   * The lowest level written, by every logger. Default: `LOG_LEVEL`, else `AWS_LAMBDA_LOG_LEVEL`,
+   * else `info`. Case-insensitive; `warning`, `critical`, `fatal` and `trace` are accepted too.
+   */
+  level?: LogLevel | (string & {});
+  /** Where lines go, one JSON object each. Default `process.stdout`. */
+  stream?: LogStream;
+  /**
+   * Keys whose values are masked (`"[REDACTED]"`) at any depth: names (case-insensitive) or RegExps.
+   * Replaces the default {@link DEFAULT_REDACT}; spread it to extend: `[...DEFAULT_REDACT, 'apiKey']`.
+   */
+  redact?: readonly (string | RegExp)[];
+  /**
+   * winston transports that receive every written entry as well (a {@link RetryTransport} around a
+   * CloudWatch transport, say). A failure of one becomes an error line on `stream`. Default none.
+   */
+  transports?: readonly LogTransport[];
+}
+
+/**
+ * Makes the root logger write one JSON object per line to `stream` (stdout by default), replacing
+ * the previous stream, transports, level and redaction: calling it again never duplicates lines.
+ * Loggers made earlier with {@link getLogger}, even at module load, follow the new configuration.
+ *
+ * @returns the root logger (`logger: "root"`).
+ * @throws TypeError naming the option (or environment variable) that is invalid; the previous
+ * configuration then stays in place.
+ */
+export function setupRootLogger(options: RootLoggerOptions = {}): Logger {
+  configureRoot(options);
+  return getLogger('root');
+}
