@@ -18,6 +18,11 @@ const esmOnly = [
   'normalize-url',
   'p-cancelable',
   'responselike',
+  'get-stream',
+  'is-stream',
+  'keyv',
+  '@keyv',
+  '@sec-ant',
   'p-retry',
   'is-network-error',
 ];
