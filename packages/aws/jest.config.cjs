@@ -1,0 +1,1 @@
+module.exports = { displayName: 'aws', preset: '../../jest.preset.js' };
