@@ -1,0 +1,1 @@
+module.exports = { displayName: 'cfn-handler', preset: '../../jest.preset.js' };
