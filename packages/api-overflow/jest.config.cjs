@@ -1,0 +1,1 @@
+module.exports = { displayName: 'api-overflow', preset: '../../jest.preset.js' };

@@ -1,0 +1,3 @@
+export { longRunning, type Logger, type LongRunningContext, type LongRunningOptions } from './long-running.js';
+export { overflow, OverflowError, serializedSize, DEFAULT_MARGIN_BYTES, LAMBDA_RESPONSE_LIMIT_BYTES, type OverflowOptions } from './overflow.js';
+export type { HttpEvent, HttpResult } from './http-result.js';
