@@ -1,0 +1,1 @@
+module.exports = { displayName: 'xray', preset: '../../jest.preset.js' };
