@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { HttpResult } from './http-result.js';
 
 /** What is known of a job: still running, finished with a response, or failed (details in the log). */
-export type JobState = { status: 'running' } | { status: 'complete'; response: HttpResult } | { status: 'failed'; errorId: string };
+export type JobState = { status: 'running'; startedAt: number } | { status: 'complete'; response: HttpResult } | { status: 'failed'; errorId: string };
 
 /**
  * Jobs in S3, one folder per job: `request.json` (the original event, so the async invocation's
@@ -16,9 +16,9 @@ export class JobStore {
   ) {}
 
   /** Records a new job and its request. */
-  async create(jobId: string, request: unknown): Promise<void> {
+  async create(jobId: string, request: unknown, startedAt: number): Promise<void> {
     await this.#put(`${jobId}/request.json`, request);
-    await this.#put(`${jobId}/state.json`, { status: 'running' } satisfies JobState);
+    await this.#put(`${jobId}/state.json`, { status: 'running', startedAt } satisfies JobState);
   }
 
   /** The original request of a job. */

@@ -35,6 +35,12 @@ export interface LongRunningOptions {
   maxPollMs?: number;
   /** Kept free of the invocation's time when waiting, to answer before Lambda stops. Default 1000. */
   marginMs?: number;
+  /**
+   * A job still running this long after it started is answered as failed: its invocation died
+   * (a crash, a timeout, a module that did not load) and will never write a result. Default
+   * 900000, Lambda's longest timeout; set it to your function's timeout.
+   */
+  jobTimeoutMs?: number;
   /** Prepended to job object keys. Default `'jobs/'`. */
   keyPrefix?: string;
   lambdaClient?: LambdaClient;
@@ -85,7 +91,7 @@ export function longRunning<E extends HttpEvent>(
 
   async function start(event: E, context: LongRunningContext): Promise<HttpResult> {
     const jobId = randomUUID();
-    await jobs.create(jobId, event);
+    await jobs.create(jobId, event, Date.now());
     const { InvokeCommand } = await import('@aws-sdk/client-lambda');
     const lambda = settings.lambdaClient ?? (await defaultLambdaClient());
     try {
@@ -114,25 +120,35 @@ export function longRunning<E extends HttpEvent>(
     if (state === undefined) return notFound();
     if (state.status === 'complete') return state.response;
     if (state.status === 'failed') return failed(state.errorId);
+    if (Date.now() - state.startedAt > settings.jobTimeoutMs) {
+      const errorId = randomUUID();
+      logger.error('long-running job never finished', { errorId, jobId, startedAt: new Date(state.startedAt).toISOString(), lambdaRequestId: context.awsRequestId });
+      await jobs.finish(jobId, { status: 'failed', errorId });
+      return failed(errorId);
+    }
     const location = `${stagePrefix(event)}${settings.pollPath}/${jobId}?backoff=${Math.round(nextBudgetMs)}`;
     return seeOther(location, undefined, { 'retry-after': String(Math.ceil(nextBudgetMs / 1000)) });
   }
 
   /** Reads the job's state until it is final or `budgetMs` has passed, on the kernel's backoff. */
   async function waitForResult(jobId: string, budgetMs: number): Promise<JobState | undefined> {
+    let last: JobState | undefined;
     const deadline = Date.now() + Math.max(0, budgetMs);
     try {
       return await retry(
         async () => {
-          const state = await jobs.state(jobId);
-          if (state?.status === 'running') throw new NotReady();
-          return state;
+          last = await jobs.state(jobId);
+          if (last?.status === 'running') throw new NotReady();
+          return last;
         },
         // Stops at whichever comes first: this wait's budget or the invocation's own deadline.
         { retries: 1000, base: 100, cap: 1000, jitter: 'equal', deadline: () => Math.min(deadline - Date.now(), remainingMs()), retryOn: (error) => error instanceof NotReady },
       );
     } catch (error) {
-      if (error instanceof RetryError && error.cause instanceof NotReady) return { status: 'running' };
+      if (!(error instanceof RetryError)) throw error;
+      if (error.cause instanceof NotReady) return last;
+      // No time was left for even one read: look once, so the client still learns where the job is.
+      if (error.attempts === 0) return jobs.state(jobId);
       throw error;
     }
   }
@@ -189,10 +205,11 @@ function validate(options: LongRunningOptions): Settings {
     pollFactor: options.pollFactor ?? 1.5,
     maxPollMs: options.maxPollMs ?? 28_000,
     marginMs: options.marginMs ?? 1000,
+    jobTimeoutMs: options.jobTimeoutMs ?? 900_000,
     keyPrefix: options.keyPrefix ?? 'jobs/',
   };
   if (!/^\/[^?#]*[^/?#]$/.test(settings.pollPath)) throw new TypeError(`@fleece/api-overflow: option "pollPath" must start with / and not end with one, got ${JSON.stringify(settings.pollPath)}`);
-  for (const name of ['waitMs', 'firstPollMs', 'maxPollMs', 'marginMs'] as const) {
+  for (const name of ['waitMs', 'firstPollMs', 'maxPollMs', 'marginMs', 'jobTimeoutMs'] as const) {
     const value = settings[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`@fleece/api-overflow: option "${name}" must be a number of milliseconds >= 0, got ${value}`);
   }

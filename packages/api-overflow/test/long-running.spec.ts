@@ -87,6 +87,25 @@ describe('longRunning', () => {
     expect(errors.some(([, meta]) => (meta as { errorId: string }).errorId === errorId && String((meta as { error: Error }).error.message).includes('postgres'))).toBe(true);
   });
 
+  it('answers a job whose invocation died (state left running) as failed once jobTimeoutMs has passed', async () => {
+    errors.length = 0;
+    const handler = longRunning(() => new Promise(() => {}), { bucket: BUCKET, s3Client: s3, lambdaClient: lambda, waitMs: 50, firstPollMs: 100, maxPollMs: 200, marginMs: 100, jobTimeoutMs: 400, logger });
+    // The local Lambda kills the job's invocation after 200 ms, as Lambda would at its timeout.
+    aws.lambda.register('dying-api', handler, { timeoutMs: 200 });
+    const context = () => lambdaContext({ invokedFunctionArn: `arn:aws:lambda:us-east-1:${aws.account}:function:dying-api`, timeoutMs: 29_000 });
+    const { result, hops } = await follow(handler, context, apiGatewayV1Event({ path: '/never' }));
+    expect(result.statusCode).toBe(500);
+    expect(hops.length).toBeGreaterThanOrEqual(1);
+    expect(errors.some(([message]) => message === 'long-running job never finished')).toBe(true);
+  });
+
+  it('reads the state once when no time is left to wait', async () => {
+    const { handler } = deploy(async () => ({ statusCode: 200, body: 'late' }), { waitMs: 5000 });
+    const nearlyOut = lambdaContext({ invokedFunctionArn: `arn:aws:lambda:us-east-1:${aws.account}:function:${FUNCTION}`, timeoutMs: 50 });
+    const result = (await handler(apiGatewayV1Event({ path: '/report' }), nearlyOut)) as Result;
+    expect([200, 303]).toContain(result.statusCode);
+  });
+
   it('answers 404 for an unknown or malformed job id', async () => {
     const { handler, context } = deploy(async () => 'never');
     expect(((await handler(apiGatewayV1Event({ path: '/_jobs/6f1c1b2e-0000-4000-8000-000000000000' }), context())) as Result).statusCode).toBe(404);
@@ -120,6 +139,7 @@ describe('longRunning', () => {
     [{ bucket: 'b-b', maxPollMs: 30_000 }, /under API Gateway's 29000 ms/],
     [{ bucket: 'b-b', waitMs: -1 }, /"waitMs"/],
     [{ bucket: 'b-b', pollFactor: 0.5 }, /"pollFactor"/],
+    [{ bucket: 'b-b', jobTimeoutMs: Number.NaN }, /"jobTimeoutMs"/],
   ])('rejects %j when wrapping', (options, message) => {
     expect(() => longRunning(async () => 1, options as never)).toThrow(message);
   });
