@@ -48,6 +48,8 @@ export async function retry<T>(
     if (delayMs >= remainingMs(deadline, clock)) giveUp('deadline');
     if (budget && !budget.tryAcquire()) giveUp('budget');
     onRetry?.({ error, attempt, delayMs });
+    // A zero wait skips the timer: setTimeout(0) still costs Node's 1 ms minimum per retry.
+    if (delayMs === 0) continue;
     try {
       await wait(delayMs, signal);
     } catch (sleepError) {

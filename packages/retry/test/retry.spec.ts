@@ -74,6 +74,14 @@ describe('retry', () => {
     expect(time.sleeps).toEqual([750, 200]);
   });
 
+  it('retries at once, without a timer, when the delay is zero', async () => {
+    const time = fakeTime();
+    const { fn, calls } = failing(2);
+    await expect(retry(fn, { ...time, base: 0, cap: 0 })).resolves.toBe('ok');
+    expect(calls).toEqual([1, 2, 3]);
+    expect(time.sleeps).toEqual([]);
+  });
+
   it('tells onRetry about each wait', async () => {
     const time = fakeTime();
     const events: unknown[] = [];
