@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The README's test command: everything, not just the affected set.
 //   1. lint, typecheck, test and build every project (Nx, cached locally, fresh in CI);
-//   2. the project graph: every package present, @fleece/retry depending on nothing;
-//   3. the pack check (tarballs loaded by import and require on Node 20, 22 and 24);
-//   4. `nx release --dry-run` (planned versions and changelogs from conventional commits);
-//   5. the publish rehearsal through a local verdaccio.
+//   2. the cold-start budget of every package (bundle bytes and load time);
+//   3. the project graph: every package present, @fleece/retry depending on nothing;
+//   4. the pack check (tarballs loaded by import and require on Node 20, 22 and 24);
+//   5. `nx release --dry-run` (planned versions and changelogs from conventional commits);
+//   6. the publish rehearsal through a local verdaccio.
 // It ends with one line `N passed, N failed`: the tests of every jest run, summed.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,9 @@ const steps = [];
 
 const nx = await run('npx', ['nx', 'run-many', '-t', 'lint,typecheck,test,build', '--output-style=static']);
 steps.push(['lint, typecheck, test, build', nx.code === 0]);
+
+const budgets = await run(process.execPath, ['tools/bench/check-budgets.mjs']);
+steps.push(['cold-start budgets', budgets.code === 0]);
 
 const graph = await run('npx', ['nx', 'graph', '--file=graph.json']);
 steps.push(['project graph', graph.code === 0 && checkGraph()]);

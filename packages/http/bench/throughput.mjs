@@ -6,16 +6,20 @@
 // of it (the default connect/read timers, retry off). The gap between them is the price of having
 // timeouts; the gap to the second one is the price of the wrapper.
 //
-//   cd packages/http && npm run build && node bench/throughput.mjs [rounds] [requests] [concurrency]
+//   cd packages/http && npm run build && node bench/throughput.mjs [rounds] [requests] [concurrency] [--json]
+//
+// With --json, the last line of the output is one JSON object with every figure (for tools/bench).
 import { createSession, get, useHooks } from '@fleece/http';
 import { RetryPolicy, withDeadline } from '@fleece/retry';
 import got from 'got';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
-const rounds = Number(process.argv[2] ?? 61);
-const requests = Number(process.argv[3] ?? 300);
-const concurrency = Number(process.argv[4] ?? 8);
+const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const json = process.argv.includes('--json');
+const rounds = Number(args[0] ?? 61);
+const requests = Number(args[1] ?? 300);
+const concurrency = Number(args[2] ?? 8);
 
 const server = spawn(
   process.execPath,
@@ -102,9 +106,12 @@ console.log(
 );
 console.log('| client | req/s | ratio to raw got | ratio to raw got, same timeouts | client CPU µs/request |');
 console.log('|---|---:|---:|---:|---:|');
+const report = { bench: 'http/throughput', node: process.version, rounds, requests, concurrency, peer: raw, sameTimeouts: same, cases: {} };
 for (const name of Object.keys(results)) {
   const rate = Math.round(median(results[name].map((r) => r.rate)));
   const cpu = Math.round(median(results[name].map((r) => r.cpu)));
+  report.cases[name] = { requestsPerSecond: rate, toRawGot: Number(ratio(name, raw)), toRawGotSameTimeouts: Number(ratio(name, same)), cpuUsPerRequest: cpu };
   console.log(`| ${name} | ${rate} | ${ratio(name, raw)} | ${ratio(name, same)} | ${cpu} |`);
 }
+if (json) console.log(JSON.stringify(report));
 server.stdin.end();

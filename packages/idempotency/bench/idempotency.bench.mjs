@@ -243,7 +243,7 @@ console.log(`| @fleece/idempotency + the SDK and @fleece/aws it loads at the fir
 console.log(`| @aws-lambda-powertools/idempotency + /dynamodb (loads the SDK at import) | ${median(cold.powertools).toFixed(1)} |`);
 
 if (json) {
-  const report = { bench: 'idempotency/idempotency', node: process.version, rounds: ROUNDS, n: N, nCached: N_CACHED, unit: 'µs per call', scenarios: {}, requests, coldImportMs: {} };
+  const report = { bench: 'idempotency/idempotency', node: process.version, rounds: ROUNDS, n: N, nCached: N_CACHED, coldProcesses: COLD, unit: 'µs per call', scenarios: {}, requests, coldImportMs: {} };
   for (const scenario of ['first', 'replay', 'cached']) {
     report.scenarios[scenario] = {};
     for (const [measure, field] of [['wall', scenario], ['cpu', `${scenario}Cpu`]]) {

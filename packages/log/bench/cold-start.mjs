@@ -3,7 +3,9 @@
 // median time to load the bundle (module init, what Lambda bills as Init) and the median time to
 // load it and log the first line (init + first invocation), with ratios to Powertools Logger.
 //
-//   cd packages/log && npm run build && node bench/cold-start.mjs [processes]
+//   cd packages/log && npm run build && node bench/cold-start.mjs [processes] [--json]
+//
+// With --json, the last line of the output is one JSON object with every figure (for tools/bench).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -11,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const runs = Number(process.argv[2] ?? 31);
+const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const json = process.argv.includes('--json');
+const runs = Number(args[0] ?? 31);
 const here = dirname(fileURLToPath(import.meta.url));
 
 // Each handler: create the logger at module load, log one line with a small payload per invocation.
@@ -94,10 +98,13 @@ const refLoad = median(reference.load);
 const refFirst = median(reference.first);
 console.log(`node ${process.version}, esbuild --bundle --minify (cjs, node20), median of ${runs} fresh processes`);
 console.log(`${'handler'.padEnd(34)} ${'bytes'.padStart(8)} ${'load ms'.padStart(8)} ${'× PT'.padStart(6)} ${'+1st line ms'.padStart(13)} ${'× PT'.padStart(6)}`);
+const report = { bench: 'log/cold-start', node: process.version, runs, reference: '@aws-lambda-powertools/logger', handlers: {} };
 for (const [name, bundle] of Object.entries(bundles)) {
   const load = median(bundle.load);
   const first = median(bundle.first);
+  report.handlers[name] = { bytes: bundle.bytes, loadMs: load, loadAndFirstLineMs: first, loadToReference: load / refLoad, firstToReference: first / refFirst };
   console.log(
     `${name.padEnd(34)} ${String(bundle.bytes).padStart(8)} ${load.toFixed(2).padStart(8)} ${(load / refLoad).toFixed(2).padStart(6)} ${first.toFixed(2).padStart(13)} ${(first / refFirst).toFixed(2).padStart(6)}`,
   );
 }
+if (json) console.log(JSON.stringify(report));

@@ -1,7 +1,9 @@
 // Lines per second to a null stream: @fleece/log against Powertools Logger, pino, winston and a raw
 // JSON.stringify + write, same payload, same process, rounds interleaved. Medians and ratios.
 //
-//   cd packages/log && npm run build && node bench/throughput.mjs [rounds] [lines]
+//   cd packages/log && npm run build && node bench/throughput.mjs [rounds] [lines] [--json]
+//
+// With --json, the last line of the output is one JSON object with every figure (for tools/bench).
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { getLogger, injectRequestIds, setupRootLogger } from '@fleece/log';
 import { Console } from 'node:console';
@@ -9,8 +11,10 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import winston from 'winston';
 
-const rounds = Number(process.argv[2] ?? 9);
-const lines = Number(process.argv[3] ?? 50_000);
+const args = process.argv.slice(2).filter((arg) => arg !== '--json');
+const json = process.argv.includes('--json');
+const rounds = Number(args[0] ?? 9);
+const lines = Number(args[1] ?? 50_000);
 
 // One sink for everyone: a real Writable that drops what it gets, so stream costs are equal.
 const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
@@ -107,7 +111,17 @@ const powertoolsMedian = median(results['@aws-lambda-powertools/logger']);
 const rawMedian = median(results['raw JSON.stringify + write']);
 console.log(`node ${process.version}, ${rounds} rounds of ${lines} lines, median lines/s`);
 console.log(`${'case'.padEnd(44)} ${'lines/s'.padStart(10)} ${'× Powertools'.padStart(13)} ${'× raw'.padStart(7)}`);
+const report = { bench: 'log/throughput', node: process.version, rounds, lines, unit: 'lines/s', peers: ['@aws-lambda-powertools/logger', 'pino', 'raw JSON.stringify + write'], cases: {} };
 for (const [name, values] of Object.entries(results)) {
   const m = median(values);
+  // The ratio of each round's rates, then the median: both sides of a round saw the same load.
+  const perRound = (to) => median(values.map((v, round) => v / results[to][round]));
+  report.cases[name] = {
+    linesPerSecond: m,
+    toPowertools: perRound('@aws-lambda-powertools/logger'),
+    toPino: perRound('pino'),
+    toRaw: perRound('raw JSON.stringify + write'),
+  };
   console.log(`${name.padEnd(44)} ${Math.round(m).toLocaleString('en-US').padStart(10)} ${(m / powertoolsMedian).toFixed(2).padStart(13)} ${(m / rawMedian).toFixed(2).padStart(7)}`);
 }
+if (json) console.log(JSON.stringify(report));
