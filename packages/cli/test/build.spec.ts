@@ -180,17 +180,20 @@ describe('fleece build', () => {
 
   it('builds CommonJS with --format cjs, and honours --source, --entry, --target and --external', async () => {
     const dir = await project('cjs', {
-      'lib/api/main.ts': "import { tag } from 'left-out';\nexport const handler = async () => ({ kind: typeof module, tag: typeof tag });\n",
+      'lib/api/main.ts': "import { tag } from 'left-out';\nexport const handler = async () => ({ kind: typeof module, tag: typeof tag, lazy: await import('lazy-out') });\n",
       'node_modules/left-out/package.json': JSON.stringify({ name: 'left-out', main: 'index.js' }),
       'node_modules/left-out/index.js': 'exports.tag = "BUNDLED_MARKER";\n',
     });
-    const run = await fleece(['build', dir, '--source', 'lib', '--entry', 'api/main.ts', '--target', 'out', '--format', 'cjs', '--external', 'left-out'], { cwd: temp });
+    const run = await fleece(['build', dir, '--source', 'lib', '--entry', 'api/main.ts', '--target', 'out', '--format', 'cjs', '--external', 'left-out', 'lazy-out'], { cwd: temp });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('handler api/main.handler (nodejs22.x, cjs)');
     const files = unzip(await readFile(join(dir, 'out', 'cjs.zip')));
     expect(Object.keys(files)).toEqual(['api/main.js', 'api/main.js.map']);
     expect(files['api/main.js']).toContain('require("left-out")');
     expect(files['api/main.js']).not.toContain('BUNDLED_MARKER');
+    // A lazy import becomes a lazy require: one CommonJS copy of the runtime's SDK, loaded fast.
+    expect(files['api/main.js']).toContain('require("lazy-out")');
+    expect(files['api/main.js']).not.toContain('import("lazy-out")');
   });
 
   it('warns about native modules, naming the package, its version and the evidence', async () => {

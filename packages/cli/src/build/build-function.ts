@@ -276,6 +276,9 @@ export async function buildFunction(options: BuildFunctionOptions = {}): Promise
     logLevel: 'silent',
     plugins: [nativeAddonPlugin(nodeImports)],
     ...(o.format === 'esm' && { banner: { js: ESM_SHIM } }),
+    // In a CommonJS bundle, a lazy `import()` of the runtime's CommonJS AWS SDK costs up to 2.4× a
+    // `require()` at cold start on Node 20 (BENCHMARKS.md); turn them into lazy requires.
+    ...(o.format === 'cjs' && { supported: { 'dynamic-import': false } }),
   };
   let result: Awaited<ReturnType<typeof esbuild.build>>;
   try {
