@@ -197,6 +197,11 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
         AWS_DEFAULT_REGION: region,
       };
       for (const [service, found] of running) env[ENDPOINT_ENV[service]] = found.endpoint;
+      if (running.has('s3')) {
+        // As clientConfig('s3') does: s3rver does not understand the checksums the SDK adds by default.
+        env.AWS_REQUEST_CHECKSUM_CALCULATION = 'WHEN_REQUIRED';
+        env.AWS_RESPONSE_CHECKSUM_VALIDATION = 'WHEN_REQUIRED';
+      }
       return env;
     },
     requests(service) {

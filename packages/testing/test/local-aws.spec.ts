@@ -24,6 +24,8 @@ describe('startLocalAws', () => {
         AWS_REGION: 'us-east-1',
         AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint('dynamodb'),
         AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint('secretsmanager'),
+        AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+        AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
       });
     } finally {
       await aws.stop();
@@ -38,6 +40,7 @@ describe('startLocalAws', () => {
     const aws = await startLocalAws({ services: ['kms'], ports: { kms: port }, region: 'eu-central-1' });
     try {
       expect(aws.endpoint('kms')).toBe(`http://127.0.0.1:${port}`);
+      expect(aws.env().AWS_REQUEST_CHECKSUM_CALCULATION).toBeUndefined();
       const kms = new KMSClient(aws.clientConfig('kms'));
       const key = await kms.send(new CreateKeyCommand({}));
       expect(key.KeyMetadata!.Arn).toMatch(/^arn:aws:kms:eu-central-1:/);
