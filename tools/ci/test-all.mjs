@@ -55,11 +55,12 @@ function run(command, args) {
   });
 }
 
-/** Sums jest's `Tests: …` summary lines (replayed from the cache too). */
+/** Sums jest's `Tests: …` summary lines (replayed from the cache too, colours and all). */
 function jestTotals(output) {
   let passed = 0;
   let failed = 0;
-  for (const line of output.split('\n')) {
+  // eslint-disable-next-line no-control-regex -- colour codes are exactly what is stripped
+  for (const line of output.replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
     const summary = /^Tests:\s+(.*)$/.exec(line.trim());
     if (!summary) continue;
     passed += Number(/(\d+) passed/.exec(summary[1])?.[1] ?? 0);
