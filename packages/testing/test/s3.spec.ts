@@ -41,6 +41,22 @@ describe('local S3 (s3rver)', () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'a/b.json' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
   });
 
+  it('never serves half an object while it is being rewritten, as S3 does not', async () => {
+    const versions = Array.from({ length: 30 }, (_, i) => JSON.stringify({ version: i, padding: 'p'.repeat(i * 2000) }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'state.json', Body: versions[0] }));
+    const writer = (async () => {
+      for (const body of versions.slice(1)) await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'state.json', Body: body }));
+    })();
+    const seen: string[] = [];
+    const reader = (async () => {
+      for (let i = 0; i < 60; i++) seen.push(await (await s3.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'state.json' }))).Body!.transformToString());
+    })();
+    await Promise.all([writer, reader]);
+    for (const body of seen) expect(versions).toContain(body);
+    const ranged = await s3.send(new GetObjectCommand({ Bucket: 'bucket', Key: 'state.json', Range: 'bytes=0-9' }));
+    expect(await ranged.Body!.transformToString()).toBe(versions[29]!.slice(0, 10));
+  });
+
   it('deletes several objects at once', async () => {
     await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'm/1', Body: '1' }));
     await s3.send(new PutObjectCommand({ Bucket: 'bucket', Key: 'm/2', Body: '2' }));

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { AwsServiceError, type RequestHead, type ServiceDefinition } from '../http-service.js';
 import { el } from '../protocols/query.js';
 
@@ -106,15 +106,30 @@ interface FilesystemStore {
   getResourcePath(bucket: string, key: string, resource: string): string;
   putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5?: string): Promise<void>;
   putObject(object: { bucket: string; key: string; content: Buffer | Readable; metadata: Record<string, string> }): Promise<{ size: number; md5: string }>;
+  getObject(bucket: string, key: string, options?: unknown): Promise<{ content?: Readable | null } | null>;
 }
 
 /**
  * S3 is strongly consistent: a GET sees an object whole or not at all. s3rver writes objects in
- * place and answers a PUT before its bytes are flushed, so a GET racing a PUT (a poller reading a
- * state object another invocation rewrites) could read half a file. Objects are written to a
- * temporary file and renamed into place, metadata first, so a new key is invisible until whole.
+ * place and answers a PUT before its bytes are flushed, and a GET takes the size from one stat and
+ * the bytes from a later open, so a GET racing a PUT (a poller reading a state object another
+ * invocation rewrites) could read half a file, or the new file cut to the old size. Objects are
+ * written to a temporary file and renamed into place, and PUTs and GETs of one key take turns,
+ * each GET reading its bytes before the next PUT of that key starts.
  */
 function makePutsAtomic(store: FilesystemStore): void {
+  const turns = new Map<string, Promise<unknown>>();
+  const inTurn = <T>(bucket: string, key: string, work: () => Promise<T>): Promise<T> => {
+    const id = `${bucket}/${key}`;
+    const result = (turns.get(id) ?? Promise.resolve()).then(work, work);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    turns.set(id, settled);
+    void settled.then(() => turns.get(id) === settled && turns.delete(id));
+    return result;
+  };
   const writeAtomically = async (path: string, data: Buffer | string) => {
     await mkdir(dirname(path), { recursive: true });
     const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -130,11 +145,20 @@ function makePutsAtomic(store: FilesystemStore): void {
   };
   store.putObject = async (object) => {
     const content = Buffer.isBuffer(object.content) ? object.content : await collect(object.content);
-    const md5 = createHash('md5').update(content).digest('hex');
-    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
-    await writeAtomically(store.getResourcePath(object.bucket, object.key, 'object'), content);
-    return { size: content.length, md5 };
+    return inTurn(object.bucket, object.key, async () => {
+      const md5 = createHash('md5').update(content).digest('hex');
+      await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+      await writeAtomically(store.getResourcePath(object.bucket, object.key, 'object'), content);
+      return { size: content.length, md5 };
+    });
   };
+  const getObject = store.getObject.bind(store);
+  store.getObject = (bucket, key, options) =>
+    inTurn(bucket, key, async () => {
+      const object = await getObject(bucket, key, options);
+      if (object?.content) object.content = Readable.from([await collect(object.content)], { objectMode: false });
+      return object;
+    });
 }
 
 /** The metadata s3rver keeps besides `x-amz-meta-*` (its S3Object.ALLOWED_METADATA). */
