@@ -25,6 +25,9 @@ const esmOnly = [
   '@sec-ant',
   'p-retry',
   'is-network-error',
+  // Not ESM-only, but its multi-context store loads node:async_hooks with a dynamic import(), which
+  // jest's CommonJS mode refuses; transformed, the import becomes a require.
+  '@aws/lambda-invoke-store',
 ];
 
 const packagesDir = path.join(__dirname, 'packages');
