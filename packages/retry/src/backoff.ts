@@ -1,4 +1,4 @@
-import { validateBackoff } from './validate.js';
+import { checkFunction, checkMs, invalid } from './validate.js';
 
 /**
  * How a delay is randomised around its exponential value.
@@ -24,8 +24,29 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
+const JITTERS: readonly Jitter[] = ['full', 'equal', 'decorrelated', 'none'];
+
 /** The defaults of the Python fleece RetryHandler, in milliseconds. */
 export const BACKOFF_DEFAULTS = { base: 100, cap: 1000, factor: 2, jitter: 'full' } as const;
+
+/** Validates the backoff options, so a bad policy fails where it is built. */
+export function validateBackoff(options: BackoffOptions): void {
+  checkMs('base', options.base);
+  checkMs('cap', options.cap);
+  if (options.factor !== undefined) {
+    const factor = options.factor;
+    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
+      invalid('factor', 'a finite number >= 1', factor);
+    }
+  }
+  const base = options.base ?? 100;
+  const cap = options.cap ?? 1000;
+  if (cap < base) invalid('cap', `>= base (${base})`, cap);
+  if (options.jitter !== undefined && !JITTERS.includes(options.jitter)) {
+    invalid('jitter', `one of ${JITTERS.map((j) => `'${j}'`).join(', ')}`, options.jitter);
+  }
+  checkFunction('random', options.random);
+}
 
 /**
  * An endless sequence of delays in milliseconds, one per retry.

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { currentFrame, runInFrame } from './scope.js';
 import { invalid } from './validate.js';
 
 /**
@@ -11,8 +11,6 @@ export type Deadline = number | (() => number);
 export interface RemainingTimeContext {
   getRemainingTimeInMillis(): number;
 }
-
-const storage = new AsyncLocalStorage<() => number>();
 
 /** Throws a TypeError unless `deadline` is an epoch-ms number or a function. */
 export function checkDeadline(option: string, deadline: unknown): asserts deadline is Deadline | undefined {
@@ -35,22 +33,25 @@ export function remainingMs(deadline: Deadline | undefined = currentDeadline(), 
 
 /**
  * Runs `fn` with `deadline` as the current deadline of everything it calls, across awaits.
- * Nested calls can only shorten the deadline, never extend the outer one.
+ * Nested calls can only shorten the deadline, never extend the outer one. Inside an invocation
+ * (see `joinInvocation`) the invocation stays the same; only the deadline in force here changes.
  */
 export function withDeadline<T>(deadline: Deadline, fn: () => T): T {
   checkDeadline('deadline', deadline);
-  const outer = storage.getStore();
+  const frame = currentFrame();
+  const outer = frame?.deadline;
   const own = typeof deadline === 'function' ? deadline : () => deadline - Date.now();
   const effective = outer ? () => Math.min(outer(), own()) : own;
-  return storage.run(effective, fn);
+  return runInFrame({ invocation: frame?.invocation, deadline: effective }, fn);
 }
 
 /**
- * The deadline of the current invocation, as a function returning the milliseconds left, or
- * `undefined` outside {@link withDeadline}. Every fleece retry and timeout honours it.
+ * The deadline in force here, as a function returning the milliseconds left: the invocation's
+ * (margin applied), shortened by any {@link withDeadline} around the caller; `undefined` outside
+ * both. Every fleece retry and timeout honours it.
  */
 export function currentDeadline(): (() => number) | undefined {
-  return storage.getStore();
+  return currentFrame()?.deadline;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { BACKOFF_DEFAULTS, backoff, type BackoffOptions, type Jitter } from './backoff.js';
+import { BACKOFF_DEFAULTS, backoff, validateBackoff, type BackoffOptions, type Jitter } from './backoff.js';
 import { RetryBudget } from './budget.js';
 import { checkDeadline, type Deadline } from './deadline.js';
-import { checkCount, checkFunction, invalid, validateBackoff } from './validate.js';
+import { checkCount, checkFunction, invalid } from './validate.js';
 
 /** What `retryOn` answers: retry (`true`), give up (`false`), or retry after this many ms. */
 export type RetryDecision = boolean | number;

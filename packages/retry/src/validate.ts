@@ -1,15 +1,30 @@
-import type { BackoffOptions, Jitter } from './backoff.js';
-
-const JITTERS: readonly Jitter[] = ['full', 'equal', 'decorrelated', 'none'];
+/**
+ * Throws the one option error every fleece package throws:
+ * `@fleece/<pkg>: option "x" must be …, got …`, a TypeError naming the option and the value.
+ *
+ * @param pkg - the package folder name (`'aws'`, `'log'`), without the scope.
+ * @param expected - what the option must be, read after "must be" (`'a function'`).
+ */
+export function invalidOption(pkg: string, option: string, expected: string, got: unknown): never {
+  throw new TypeError(`@fleece/${pkg}: option "${option}" must be ${expected}, got ${describeValue(got)}`);
+}
 
 /** Throws a TypeError that names the option and the value it got. */
 export function invalid(option: string, expected: string, got: unknown): never {
-  throw new TypeError(`@fleece/retry: option "${option}" must be ${expected}, got ${describe(got)}`);
+  invalidOption('retry', option, expected, got);
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+/**
+ * A value as option errors show it: strings quoted, functions and objects by kind, never their
+ * contents (an option value can hold a secret).
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'symbol') return 'a symbol';
   return String(value);
 }
 
@@ -32,23 +47,4 @@ export function checkCount(option: string, value: unknown): void {
 /** Checks an optional callback. */
 export function checkFunction(option: string, value: unknown): void {
   if (value !== undefined && typeof value !== 'function') invalid(option, 'a function', value);
-}
-
-/** Validates the backoff options, so a bad policy fails where it is built. */
-export function validateBackoff(options: BackoffOptions): void {
-  checkMs('base', options.base);
-  checkMs('cap', options.cap);
-  if (options.factor !== undefined) {
-    const factor = options.factor;
-    if (typeof factor !== 'number' || !Number.isFinite(factor) || factor < 1) {
-      invalid('factor', 'a finite number >= 1', factor);
-    }
-  }
-  const base = options.base ?? 100;
-  const cap = options.cap ?? 1000;
-  if (cap < base) invalid('cap', `>= base (${base})`, cap);
-  if (options.jitter !== undefined && !JITTERS.includes(options.jitter)) {
-    invalid('jitter', `one of ${JITTERS.map((j) => `'${j}'`).join(', ')}`, options.jitter);
-  }
-  checkFunction('random', options.random);
 }
