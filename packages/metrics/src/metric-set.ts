@@ -27,6 +27,13 @@ export class MetricSet {
 
   constructor(private readonly defaultDimensions: ReadonlyMap<string, string>) {}
 
+  /** Empties the set for the next flush of the same invocation. */
+  clear(): void {
+    this.dimensions.clear();
+    this.metadata.clear();
+    this.groups.clear();
+  }
+
   /** `true` when no metric is waiting. */
   get isEmpty(): boolean {
     return this.groups.size === 0;
@@ -95,5 +102,7 @@ export class MetricSet {
 }
 
 function groupKey(own: Map<string, string>): string {
+  // Most metrics have no dimensions of their own: no sort, no JSON on that path.
+  if (own.size === 0) return '';
   return JSON.stringify([...own].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -49,7 +49,7 @@ export class Metrics {
   private readonly write: (line: string) => void;
   private readonly now: () => number;
   private readonly slot: InvocationSlot<MetricSet>;
-  private outside: MetricSet;
+  private readonly outside: MetricSet;
 
   /** @throws TypeError naming the option when an option is invalid or no namespace is known. */
   constructor(options: MetricsOptions = {}) {
@@ -110,9 +110,10 @@ export class Metrics {
    */
   flush(): number {
     const set = this.current();
-    this.replace();
     if (set.isEmpty) return 0;
     const lines = emfLines(this.namespace, this.now(), set);
+    set.clear();
+    this.addTenant(set);
     for (const line of lines) this.write(line);
     return lines.length;
   }
@@ -138,15 +139,15 @@ export class Metrics {
     return this.slot.getOrCreate(() => this.fresh()) ?? this.outside;
   }
 
-  private replace(): void {
-    if (!this.slot.set(this.fresh())) this.outside = new MetricSet(this.defaults);
-  }
-
   private fresh(): MetricSet {
     const set = new MetricSet(this.defaults);
+    this.addTenant(set);
+    return set;
+  }
+
+  private addTenant(set: MetricSet): void {
     const tenant = this.tenantDimension ? currentInvocation()?.tenantId : undefined;
     if (tenant !== undefined) set.addDimension('tenant_id', tenant);
-    return set;
   }
 }
 
@@ -166,9 +167,12 @@ function defaultDimensions(options: MetricsOptions): Map<string, string> {
   return dimensions;
 }
 
+// Shared by every metric without dimensions of its own; never written to.
+const NO_DIMENSIONS: Map<string, string> = new Map();
+
 function dimensionMap(dimensions: Record<string, string> | undefined): Map<string, string> {
+  if (dimensions === undefined) return NO_DIMENSIONS;
   const map = new Map<string, string>();
-  if (dimensions === undefined) return map;
   for (const [name, value] of Object.entries(dimensions)) {
     checkKey('dimension', name);
     checkDimensionValue(name, value);
