@@ -44,7 +44,10 @@ export interface IdempotencyOptions<A extends unknown[] = unknown[]> {
    * the result is stored (and returns it) or the invocation's deadline comes (and throws).
    */
   onInProgress?: 'throw' | 'wait';
-  /** The polling of `'wait'`. Default `{ base: 50, cap: 1000, retries: 120 }`; the deadline always bounds it. */
+  /**
+   * The polling of `'wait'`. Default `{ base: 100, cap: 1000, jitter: 'equal', retries: 120 }`. The
+   * deadline always bounds it: the last wait is shortened so the last poll comes just before it.
+   */
   waitPolicy?: RetryPolicy | RetryPolicyOptions;
   /**
    * The key prefix. Default: for a handler, the Lambda function name; for a function, the Lambda
@@ -73,7 +76,9 @@ export interface ResolvedOptions<A extends unknown[]> {
 }
 
 /** Defaults of the in-progress polling, in ms. */
-export const WAIT_DEFAULTS: RetryPolicyOptions = { base: 50, cap: 1000, retries: 120 };
+// Equal jitter keeps every wait at the cap between 500 and 1000 ms: at most 2 reads per waiter per
+// second (full jitter drew waits near 0 as often as near the cap, so 49 waiters read in bursts).
+export const WAIT_DEFAULTS: RetryPolicyOptions = { base: 100, cap: 1000, jitter: 'equal', retries: 120 };
 
 /** Default local cache budget in bytes. */
 export const LOCAL_CACHE_DEFAULT_SIZE = 1024 * 1024;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { remainingMs, retry, RetryError } from '@fleece/retry';
+import { backoff, remainingMs, retry, RetryError } from '@fleece/retry';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyKeyMissingError,
@@ -24,6 +24,13 @@ export interface CallScope {
 // A claim can fail and the record it lost to vanish before the read (its holder threw and
 // released it, or it expired in between); the claim is then tried again, a few times at most.
 const CLAIM_ATTEMPTS = 3;
+
+/**
+ * What a waiter keeps back from its deadline for its last poll (one GetItem) and its answer. The
+ * last wait is shortened to end here: giving up because the next drawn delay would cross the
+ * deadline threw away results stored in the invocation's last second.
+ */
+export const FINAL_POLL_RESERVE_MS = 100;
 
 /** The claim, replay and completion logic shared by idempotent handlers and functions. */
 export class IdempotencyRunner<A extends unknown[]> {
@@ -58,6 +65,9 @@ export class IdempotencyRunner<A extends unknown[]> {
       first = error;
     }
     const userDeadline = options.wait.options.deadline;
+    const deadline = (): number => Math.min(sanitize(scope.remaining()), remainingMs(userDeadline));
+    // The kernel's own delays are drawn here, so that each wait can be clamped to the deadline.
+    const delays = backoff(options.wait.options);
     try {
       // Attempt 1 is the call above (so a passed deadline still got one try): rethrowing its error
       // makes the kernel wait one backoff delay before the first poll.
@@ -67,8 +77,13 @@ export class IdempotencyRunner<A extends unknown[]> {
           return this.#once(key, payloadHash, scope, invoke, true);
         },
         options.wait.with({
-          retryOn: (error) => error instanceof IdempotencyAlreadyInProgressError,
-          deadline: () => Math.min(sanitize(scope.remaining()), remainingMs(userDeadline)),
+          retryOn: (error) => {
+            if (!(error instanceof IdempotencyAlreadyInProgressError)) return false;
+            const left = deadline() - FINAL_POLL_RESERVE_MS;
+            if (left <= 0) return false;
+            return Math.min(delays.next().value as number, left);
+          },
+          deadline,
         }),
       );
     } catch (error) {

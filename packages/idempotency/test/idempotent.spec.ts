@@ -279,7 +279,7 @@ describe('idempotent', () => {
 
     it("with 'wait', gives up with the in-progress error at the deadline", async () => {
       const { clock, store } = setup();
-      let remaining = 100;
+      let remaining = 400;
       const handler = idempotent(async (_e: Event, _c: Ctx) => new Promise<string>(() => undefined), {
         persistence: store,
         key: 'headers."idempotency-key"',
@@ -298,8 +298,10 @@ describe('idempotent', () => {
       const before = store.calls.length;
       const error = await handler(request('k'), { functionName: 'orders', getRemainingTimeInMillis: () => remaining }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IdempotencyAlreadyInProgressError);
-      // One claim, then a read per poll (after 30 and 60 ms); the next wait (120) would cross the 100 ms deadline.
-      expect(store.calls.slice(before)).toEqual(['claim', 'get', 'get', 'get']);
+      // One claim and its read, then a read per poll after 30, 60 and 120 ms; the next wait (240)
+      // is shortened to 90, so the last poll comes at the 100 ms kept back for it, then it gives up.
+      expect(store.calls.slice(before)).toEqual(['claim', 'get', 'get', 'get', 'get', 'get']);
+      expect(remaining).toBe(100);
     });
 
     it("with 'wait', takes the key over when the holder fails while we poll", async () => {
