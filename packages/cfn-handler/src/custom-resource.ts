@@ -21,6 +21,7 @@ import { buildResponse, type ResponseStatus } from './response-body.js';
 import { putResponse } from './response-put.js';
 import { understandResult, type CustomResourceResult, type ProtocolResult } from './result.js';
 import { redact, resolveSecretReferences, SecretReferenceError, type SecretReference } from './secret-reference.js';
+import { checkSecretsInData } from './secrets-in-data.js';
 import { invokeSelf, pollPayload } from './self-invoke.js';
 import { readStackStatus } from './stack-status.js';
 
@@ -392,13 +393,22 @@ export class CustomResource<P = Record<string, unknown>> {
         };
       case 'in-progress':
         return this.handOn(run, outcome.state, outcome.physicalResourceId ?? handedId);
-      case 'success':
+      case 'success': {
+        const physicalResourceId = outcome.physicalResourceId ?? handedId;
+        const verdict = checkSecretsInData(outcome.data, outcome.noEcho, run.secrets, this.settings.secretsInData);
+        if (verdict.kind === 'refuse') return failed(verdict.reason, physicalResourceId);
+        if (verdict.kind === 'noEcho') {
+          this.logger.warn('answering with NoEcho: a value resolved from a secret reference is in Data', {
+            attributes: verdict.attributes,
+          });
+        }
         return succeeded({
-          physicalResourceId: outcome.physicalResourceId ?? handedId,
+          physicalResourceId,
           data: outcome.data,
-          noEcho: outcome.noEcho,
+          noEcho: verdict.kind === 'noEcho' ? true : outcome.noEcho,
           reason: outcome.reason,
         });
+      }
     }
   }
 

@@ -90,14 +90,18 @@ function isNonEmptyString(value: unknown): value is string {
 /** What is wrong with an event that has a ResponseURL, or `undefined` when it is well formed. */
 export function eventProblem(event: Record<string, unknown>): string | undefined {
   const missing = ['StackId', 'RequestId', 'LogicalResourceId'].filter((key) => !isNonEmptyString(event[key]));
+  const props = event['ResourceProperties'];
+  if (props === undefined || props === null) missing.push('ResourceProperties');
+  // CloudFormation sends the ServiceToken at the top and inside ResourceProperties; either will do.
+  const innerToken = typeof props === 'object' && props !== null ? (props as Record<string, unknown>)['ServiceToken'] : undefined;
+  if (!isNonEmptyString(event['ServiceToken']) && !isNonEmptyString(innerToken)) missing.push('ServiceToken');
   if (missing.length > 0) return `the event has no ${missing.join(', ')}`;
   const type = event['RequestType'];
   if (type !== 'Create' && type !== 'Update' && type !== 'Delete') {
     return `the event's RequestType ${JSON.stringify(type) ?? 'undefined'} is not Create, Update or Delete`;
   }
   if (type !== 'Create' && !isNonEmptyString(event['PhysicalResourceId'])) return `the ${type} event has no PhysicalResourceId`;
-  const props = event['ResourceProperties'];
-  if (props !== undefined && (typeof props !== 'object' || props === null || Array.isArray(props))) {
+  if ((typeof props !== 'object' || props === null || Array.isArray(props))) {
     return 'the event\'s ResourceProperties is not an object';
   }
   if (event['EventStatus'] !== undefined && event['EventStatus'] !== 'Poll') {

@@ -1,11 +1,18 @@
 import { RetryPolicy, type RetryPolicyOptions } from '@fleece/retry';
 import type { CustomResourceClientConfig, CustomResourceClients } from './clients.js';
 import type { Logger } from './logger.js';
+import type { SecretsInData } from './secrets-in-data.js';
 
 /** Options of a custom resource. Durations are milliseconds, except where the protocol says seconds. */
 export interface CustomResourceOptions {
   /** Resolve `{{resolve:secretsmanager:…}}` references in (Old)ResourceProperties. Default `true`. */
   resolveSecrets?: boolean;
+  /**
+   * What to do when a value resolved from a secret reference appears anywhere in a successful
+   * answer's `Data` (readable with `Fn::GetAtt` and `DescribeStacks` otherwise): `'noEcho'` answers
+   * with `NoEcho: true` and logs that it did; `'refuse'` answers FAILED instead. Default `'noEcho'`.
+   */
+  secretsInData?: SecretsInData;
   /** Read `StackStatus`/`StackStatusReason` with DescribeStacks for Update and Delete. Default `true`. */
   stackStatus?: boolean;
   /**
@@ -43,6 +50,7 @@ export interface CustomResourceOptions {
 /** Options with their defaults applied. */
 export interface Settings {
   resolveSecrets: boolean;
+  secretsInData: SecretsInData;
   stackStatus: boolean;
   marginMs: number | undefined;
   operationTimeoutMs: number;
@@ -94,6 +102,9 @@ export function settingsFrom(options: CustomResourceOptions = {}): Settings {
   if (options === null || typeof options !== 'object') invalid('options', 'an object', options);
   checkBoolean('resolveSecrets', options.resolveSecrets);
   checkBoolean('stackStatus', options.stackStatus);
+  if (options.secretsInData !== undefined && options.secretsInData !== 'noEcho' && options.secretsInData !== 'refuse') {
+    invalid('secretsInData', "'noEcho' or 'refuse'", options.secretsInData);
+  }
   checkMs('marginMs', options.marginMs);
   checkMs('operationTimeoutMs', options.operationTimeoutMs, true);
   checkMs('responseAttemptTimeoutMs', options.responseAttemptTimeoutMs, true);
@@ -125,6 +136,7 @@ export function settingsFrom(options: CustomResourceOptions = {}): Settings {
   }
   return {
     resolveSecrets: options.resolveSecrets ?? true,
+    secretsInData: options.secretsInData ?? 'noEcho',
     stackStatus: options.stackStatus ?? true,
     marginMs: options.marginMs,
     operationTimeoutMs: options.operationTimeoutMs ?? 300_000,

@@ -30,6 +30,8 @@ describe('eventProblem', () => {
     expect(eventProblem(good)).toBeUndefined();
     expect(eventProblem({ ...good, RequestType: 'Create', PhysicalResourceId: undefined })).toBeUndefined();
     expect(eventProblem({ ...good, EventStatus: 'Poll', CreationTime: 1, Timeout: 300, EventHop: 1 })).toBeUndefined();
+    // The ServiceToken at the top (as CloudFormation also sends it) is enough.
+    expect(eventProblem({ ...good, ResourceProperties: {}, ServiceToken: 't' })).toBeUndefined();
   });
 
   it.each([
@@ -37,7 +39,11 @@ describe('eventProblem', () => {
     [{ RequestId: undefined, LogicalResourceId: 3 }, /no RequestId, LogicalResourceId/],
     [{ RequestType: 'Destroy' }, /RequestType "Destroy"/],
     [{ PhysicalResourceId: undefined }, /Update event has no PhysicalResourceId/],
-    [{ ResourceProperties: 'x' }, /ResourceProperties is not an object/],
+    [{ ResourceProperties: 'x', ServiceToken: 't' }, /ResourceProperties is not an object/],
+    [{ ResourceProperties: undefined }, /no ResourceProperties, ServiceToken$/],
+    [{ ResourceProperties: null, ServiceToken: 't' }, /no ResourceProperties$/],
+    [{ ResourceProperties: { ServiceToken: '' } }, /no ServiceToken$/],
+    [{ ResourceProperties: {}, ServiceToken: 't', StackId: undefined }, /no StackId$/],
     [{ EventStatus: 'Done' }, /EventStatus "Done"/],
     [{ EventStatus: 'Poll', CreationTime: 1, Timeout: 'long', EventHop: 1 }, /Timeout is not a number/],
   ])('names what is wrong with %j', (change, why) => {
