@@ -11,5 +11,5 @@ export {
   type RetryTransportOptions,
   type WinstonTransport,
 } from './retry-transport.js';
-export { flushLogs, type LogInfo, type LogStream, type LogTransport } from './root.js';
+export { flushLogs, transportFailures, type LogInfo, type LogStream, type LogTransport } from './root.js';
 export { setupRootLogger, type RootLoggerOptions } from './setup.js';

@@ -1,5 +1,5 @@
 import { invocationFields } from './context.js';
-import { LEVEL, MESSAGE, reportTransportError, type LogInfo, type RootState } from './root.js';
+import { LEVEL, MESSAGE, type LogInfo, type RootState } from './root.js';
 import { describe, isError, toFields, toJsonValue } from './serialize.js';
 
 /**
@@ -61,8 +61,11 @@ export function emit(root: RootState, level: string, line: string): void {
   // a snapshot: a transport that delivers later cannot see the caller's objects change meanwhile.
   const fields = JSON.parse(line) as LogInfo;
   const last = transports.length - 1;
+  const now = Date.now();
   for (let i = 0; i <= last; i++) {
-    const { transport } = transports[i];
+    const guard = transports[i];
+    if (!guard.ready(now)) continue;
+    const { transport } = guard;
     // Each transport gets its own object (one may change it); the last takes the parsed one.
     const info: LogInfo = i === last ? fields : { ...fields };
     info[LEVEL] = level;
@@ -70,7 +73,7 @@ export function emit(root: RootState, level: string, line: string): void {
     try {
       transport.write(info);
     } catch (error) {
-      reportTransportError(root, transport, error);
+      guard.fail(error);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { LEVELS, resolveLevel, type LogLevel } from './levels.js';
 import { DEFAULT_REDACT, Redactor } from './redact.js';
-import { describe } from './serialize.js';
+import { DEFAULT_TRANSPORT_TIMEOUT_MS, TransportGuard } from './transport-guard.js';
 
 /** Where lines go: anything with a `write(string)`, such as `process.stdout` or a file stream. */
 export interface LogStream {
@@ -36,11 +36,6 @@ export const LEVEL: unique symbol = Symbol.for('level') as never;
 /** The finished line under winston's `triple-beam` MESSAGE key. */
 export const MESSAGE: unique symbol = Symbol.for('message') as never;
 
-interface Attached {
-  readonly transport: LogTransport;
-  readonly onError: (error: unknown) => void;
-}
-
 /** The process-wide configuration every logger reads on each call. */
 export interface RootState {
   /** Bumped on each setup, so caches derived from the old configuration are rebuilt. */
@@ -49,7 +44,7 @@ export interface RootState {
   readonly threshold: number;
   readonly stream: LogStream;
   readonly redactor: Redactor;
-  readonly transports: readonly Attached[];
+  readonly transports: readonly TransportGuard[];
 }
 
 /** The options of a root configuration, validated. */
@@ -58,6 +53,8 @@ export interface RootConfig {
   stream?: unknown;
   redact?: unknown;
   transports?: unknown;
+  errorStream?: unknown;
+  transportTimeoutMs?: unknown;
 }
 
 // Process-wide, as the root logger of Python logging or winston's default logger: configuration,
@@ -72,12 +69,12 @@ export function rootState(): RootState {
 /** Replaces the root configuration: level, stream, redaction and transports, all at once. */
 export function configureRoot(config: RootConfig): RootState {
   const next = build(config, (state?.generation ?? 0) + 1);
-  for (const { transport, onError } of state?.transports ?? []) transport.removeListener?.('error', onError);
-  for (const { transport, onError } of next.transports) {
+  for (const guard of state?.transports ?? []) guard.uninstall();
+  for (const guard of next.transports) {
     // winston-transport filters with `this.levels[level]`, which crashes when a transport that was
     // never piped from a winston logger has a level but no levels.
-    transport.levels ??= { ...LEVELS };
-    transport.on?.('error', onError);
+    guard.transport.levels ??= { ...LEVELS };
+    guard.install();
   }
   state = next;
   return next;
@@ -93,36 +90,33 @@ function build(config: RootConfig, generation: number): RootState {
   const redactor = new Redactor((config.redact ?? DEFAULT_REDACT) as (string | RegExp)[]);
   const transports = config.transports ?? [];
   if (!Array.isArray(transports)) throw new TypeError(`@fleece/log: option "transports" must be an array, got ${String(transports)}`);
-  const attached: Attached[] = [];
-  const root: RootState = { generation, level, threshold: LEVELS[level], stream: stream as LogStream, redactor, transports: attached };
+  const errorStream = config.errorStream ?? process.stderr;
+  if (typeof (errorStream as LogStream | null)?.write !== 'function') {
+    throw new TypeError(`@fleece/log: option "errorStream" must have a write(chunk) method, got ${String(errorStream)}`);
+  }
+  const timeoutMs = config.transportTimeoutMs ?? DEFAULT_TRANSPORT_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new TypeError(`@fleece/log: option "transportTimeoutMs" must be a finite number of ms > 0, got ${String(timeoutMs)}`);
+  }
+  const guards: TransportGuard[] = [];
   for (const transport of transports as unknown[]) {
     if (typeof (transport as LogTransport | null)?.write !== 'function') {
       throw new TypeError(`@fleece/log: option "transports" must hold winston transports, got ${String(transport)}`);
     }
-    const typed = transport as LogTransport;
-    attached.push({ transport: typed, onError: (error) => reportTransportError(root, typed, error) });
+    guards.push(new TransportGuard(transport as LogTransport, errorStream as LogStream, timeoutMs));
   }
-  return root;
+  return { generation, level, threshold: LEVELS[level], stream: stream as LogStream, redactor, transports: guards };
 }
 
 /**
- * A transport that fails does not fail the caller: the failure becomes one error line on the
- * root stream (which in Lambda is CloudWatch Logs), so it is seen, not swallowed.
+ * How many entries root transports failed to take since the last {@link setupRootLogger}: they
+ * threw, called back with an error, returned a rejected promise, or were skipped while a transport
+ * was stalled (its `log()` not calling back) or destroyed. Of one transport, or of all.
  */
-export function reportTransportError(root: RootState, transport: LogTransport, error: unknown): void {
-  try {
-    const name = (transport as { name?: unknown }).name ?? transport.constructor?.name ?? 'transport';
-    root.stream.write(
-      `${JSON.stringify({
-        timestamp: new Date().toISOString(),
-        level: 'error',
-        logger: 'fleece.log',
-        message: `log transport ${String(name)} failed: ${describe(error)}`,
-      })}\n`,
-    );
-  } catch {
-    // The stream itself is broken: there is nowhere left to report to.
-  }
+export function transportFailures(transport?: LogTransport): number {
+  let total = 0;
+  for (const guard of state?.transports ?? []) if (transport === undefined || guard.transport === transport) total += guard.failures;
+  return total;
 }
 
 /**

@@ -21,6 +21,14 @@ export interface RootLoggerOptions {
    * CloudWatch transport, say). A failure of one becomes an error line on `stream`. Default none.
    */
   transports?: readonly LogTransport[];
+  /**
+   * Where a failing transport is reported: one JSON error line (`logger: "fleece.log"`) per
+   * transport, at its first failure; later ones are counted ({@link transportFailures}). Default
+   * `process.stderr`.
+   */
+  errorStream?: LogStream;
+  /** How long a transport's `log()` may hold an entry before later entries skip it. Default 10000. */
+  transportTimeoutMs?: number;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { DEFAULT_REDACT, flushLogs, getLogger, LEVELS, setupRootLogger, type LogInfo } from '../src/index.js';
+import { DEFAULT_REDACT, flushLogs, getLogger, LEVELS, setupRootLogger, transportFailures, type LogInfo } from '../src/index.js';
 import { capture } from './capture.js';
 
 const MESSAGE = Symbol.for('message');
@@ -155,22 +155,28 @@ describe('setupRootLogger', () => {
     expect(old.transport.listenerCount('error')).toBe(0);
   });
 
-  it('turns a transport failure into an error line on the stream, never into a throw', () => {
+  it('turns a transport failure into an error line on the error stream, never into a throw', () => {
     const out = capture();
+    const errors = capture();
     const throwing = { name: 'thrower', write: () => { throw new Error('sync failure'); } };
     const emitting = new Writable({ objectMode: true, write: (_info, _enc, callback) => callback(new Error('async failure')) });
-    setupRootLogger({ stream: out.stream, transports: [throwing, emitting] });
+    setupRootLogger({ stream: out.stream, errorStream: errors.stream, transports: [throwing, emitting] });
     expect(() => getLogger('fragile').info('entry')).not.toThrow();
     return new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const records = out.records();
-      expect(records[0]).toMatchObject({ logger: 'fragile', message: 'entry' });
-      const failures = records.slice(1).map((r) => [r['level'], r['logger'], r['message']]);
+      expect(out.records().map((r) => r['message'])).toEqual(['entry']);
+      const failures = errors.records().map((r) => [r['level'], r['logger'], r['message']]);
       expect(failures).toEqual(
         expect.arrayContaining([
-          ['error', 'fleece.log', 'log transport thrower failed: Error: sync failure'],
-          ['error', 'fleece.log', 'log transport Writable failed: Error: async failure'],
+          ['error', 'fleece.log', expect.stringMatching(/^log transport thrower failed: Error: sync failure;/)],
+          ['error', 'fleece.log', expect.stringMatching(/^log transport Writable failed: Error: async failure;/)],
         ]),
       );
+      expect(transportFailures(throwing)).toBe(1);
+      // The errored Writable is destroyed: the next entry is skipped and counted, not written.
+      getLogger('fragile').info('again');
+      expect(transportFailures(emitting)).toBe(2);
+      expect(transportFailures()).toBe(4);
+      expect(errors.records()).toHaveLength(2);
     });
   });
 
