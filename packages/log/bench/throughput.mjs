@@ -63,6 +63,12 @@ const cases = {
   '@fleece/log': () => {
     for (let i = 0; i < lines; i++) fleece.info(message, payload);
   },
+  // The cost of the default redaction (key rules and the one-pass value scan of every string).
+  '@fleece/log, redaction off': () => {
+    setupRootLogger({ stream: sink, level: 'info', redact: [], redactValues: [] });
+    for (let i = 0; i < lines; i++) fleece.info(message, payload);
+    plain();
+  },
   '@fleece/log in an invocation (request ids)': () =>
     injectRequestIds(async () => {
       for (let i = 0; i < lines; i++) fleece.info(message, payload);

@@ -2,7 +2,7 @@ export { appendKeys, injectRequestIds, type InjectRequestIdsOptions, type Reques
 export { fleeceFormat, type FleeceFormat, type FleeceFormatOptions } from './format.js';
 export { LEVELS, type LogLevel } from './levels.js';
 export { getLogger, Logger, type LogMeta } from './logger.js';
-export { DEFAULT_REDACT, REDACTED } from './redact.js';
+export { DEFAULT_REDACT, DEFAULT_REDACT_VALUES, REDACTED, VALUE_RULES, type ValueRuleName } from './redact.js';
 export {
   LogDeliveryError,
   RetryTransport,

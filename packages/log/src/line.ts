@@ -22,7 +22,12 @@ export function formatLine(
     timestamp: new Date().toISOString(),
     level,
     logger,
-    message: typeof message === 'string' ? message : isError(message) ? safeMessage(message) : toJsonValue(message, redactor),
+    message:
+      typeof message === 'string'
+        ? redactor.scrub(message)
+        : isError(message)
+          ? redactor.scrub(safeMessage(message))
+          : toJsonValue(message, redactor),
   };
   try {
     const invocation = invocationFields(root);

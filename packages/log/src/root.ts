@@ -1,5 +1,5 @@
 import { LEVELS, resolveLevel, type LogLevel } from './levels.js';
-import { DEFAULT_REDACT, Redactor } from './redact.js';
+import { DEFAULT_REDACT, DEFAULT_REDACT_VALUES, Redactor, type ValueRuleName } from './redact.js';
 import { DEFAULT_TRANSPORT_TIMEOUT_MS, TransportGuard } from './transport-guard.js';
 
 /** Where lines go: anything with a `write(string)`, such as `process.stdout` or a file stream. */
@@ -52,6 +52,7 @@ export interface RootConfig {
   level?: unknown;
   stream?: unknown;
   redact?: unknown;
+  redactValues?: unknown;
   transports?: unknown;
   errorStream?: unknown;
   transportTimeoutMs?: unknown;
@@ -87,7 +88,10 @@ function build(config: RootConfig, generation: number): RootState {
   if (typeof (stream as LogStream | null)?.write !== 'function') {
     throw new TypeError(`@fleece/log: option "stream" must have a write(chunk) method, got ${String(stream)}`);
   }
-  const redactor = new Redactor((config.redact ?? DEFAULT_REDACT) as (string | RegExp)[]);
+  const redactor = new Redactor(
+    (config.redact ?? DEFAULT_REDACT) as (string | RegExp)[],
+    (config.redactValues ?? DEFAULT_REDACT_VALUES) as (ValueRuleName | RegExp)[],
+  );
   const transports = config.transports ?? [];
   if (!Array.isArray(transports)) throw new TypeError(`@fleece/log: option "transports" must be an array, got ${String(transports)}`);
   const errorStream = config.errorStream ?? process.stderr;

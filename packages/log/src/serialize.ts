@@ -59,6 +59,7 @@ function renameReserved(fields: Record<string, unknown>): Record<string, unknown
 }
 
 function walk(value: unknown, w: Walk, depth: number): unknown {
+  if (typeof value === 'string') return w.redactor.scrub(value);
   if (typeof value !== 'object' || value === null) return typeof value === 'bigint' ? value.toString() : value;
   // A Date serializes itself safely; anything else may hide a cycle, a BigInt or a throwing getter.
   if (value instanceof Date) return value;

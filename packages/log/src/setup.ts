@@ -1,5 +1,6 @@
 import type { LogLevel } from './levels.js';
 import { getLogger, type Logger } from './logger.js';
+import type { ValueRuleName } from './redact.js';
 import { configureRoot, type LogStream, type LogTransport } from './root.js';
 
 /** The root configuration. */
@@ -12,10 +13,19 @@ export interface RootLoggerOptions {
   /** Where lines go, one JSON object each. Default `process.stdout`. */
   stream?: LogStream;
   /**
-   * Keys whose values are masked (`"[REDACTED]"`) at any depth: names (case-insensitive) or RegExps.
-   * Replaces the default {@link DEFAULT_REDACT}; spread it to extend: `[...DEFAULT_REDACT, 'apiKey']`.
+   * Keys whose values are masked (`"[REDACTED]"`) at any depth. A string masks every key that
+   * contains it once both are lower-cased and stripped of `-` and `_` (`'apiKey'` masks
+   * `x-api-key`); a RegExp is tested on the key as written. Replaces the default
+   * {@link DEFAULT_REDACT}: spread it to add (`[...DEFAULT_REDACT, 'iban']`), filter it to remove.
    */
   redact?: readonly (string | RegExp)[];
+  /**
+   * Shapes masked inside every logged string, the message included: names of built-in rules
+   * ({@link VALUE_RULES}: `'aws-access-key-id'`, `'aws-secret-access-key'`, `'bearer'`,
+   * `'presigned-url'`) or RegExps of your own (each match becomes `"[REDACTED]"`). Default
+   * {@link DEFAULT_REDACT_VALUES}, every built-in rule; `[]` scans nothing.
+   */
+  redactValues?: readonly (ValueRuleName | RegExp)[];
   /**
    * winston transports that receive every written entry as well (a {@link RetryTransport} around a
    * CloudWatch transport, say). A failure of one becomes an error line on `stream`. Default none.

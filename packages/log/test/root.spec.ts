@@ -218,6 +218,17 @@ describe('setupRootLogger', () => {
   });
 
   it('masks the default keys unless told otherwise', () => {
-    expect(DEFAULT_REDACT).toEqual(['authorization', 'cookie', 'password', 'secret', 'token']);
+    expect(DEFAULT_REDACT).toEqual([
+      'password',
+      'secret',
+      'token',
+      'credential',
+      'apikey',
+      'authorization',
+      'cookie',
+      'privatekey',
+      'session',
+      'signature',
+    ]);
   });
 });
