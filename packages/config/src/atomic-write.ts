@@ -14,7 +14,13 @@ export async function writeFileAtomic(path: string, text: string, options: { mod
     () => options.mode ?? 0o644,
   );
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
+  const handle = await open(temp, 'wx', mode).catch((error: unknown) => {
+    // Named for the folder, not the temporary file the user never asked for.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new Error(`cannot write ${path}: the folder ${dirname(path)} does not exist`, { cause: error });
+    }
+    throw error;
+  });
   try {
     try {
       await handle.writeFile(text, 'utf8');

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { KEY_BYTES, fromBase64, open, seal } from './aes.js';
 import { ConfigError, KeyProviderError } from './errors.js';
@@ -154,7 +154,9 @@ async function call<T>(key: string, operation: string, fn: () => Promise<T>): Pr
   } catch (error) {
     const name = (error as Error)?.name ?? 'Error';
     const message = (error as Error)?.message ?? String(error);
-    throw new KeyProviderError(key, operation, `${name}: ${message}`, { cause: error });
+    // The SDK's own words ("Region is missing") do not say what to do about it.
+    const hint = /region is missing/i.test(message) ? '; set AWS_REGION (or pass a KMS client with a region)' : '';
+    throw new KeyProviderError(key, operation, `${name}: ${message}${hint}`, { cause: error });
   }
 }
 
@@ -190,6 +192,8 @@ export async function generateLocalKey(path: string): Promise<string> {
   const absolute = resolve(path);
   const text = `${LOCAL_HEADER}${randomBytes(KEY_BYTES).toString('base64')}\n`;
   try {
+    // `fleece config keygen .keys/dev.key` makes the folder, private to its owner like the key.
+    await mkdir(dirname(absolute), { recursive: true, mode: 0o700 });
     await writeFile(absolute, text, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') {

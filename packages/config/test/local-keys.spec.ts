@@ -55,7 +55,9 @@ describe('local key files', () => {
     expect(() => createKeyProvider({ kms: {} as never })).toThrow(/kms must be/);
     expect(() => createKeyProvider({ baseDir: 1 as never })).toThrow(/baseDir/);
     await expect(generateLocalKey('')).rejects.toThrow(TypeError);
-    await expect(generateLocalKey(join(temp.dir, 'no', 'such', 'dir.key'))).rejects.toThrow(KeyProviderError);
+    // A missing folder is made (issue 16); a file in the way of the folder still fails clearly.
+    await writeFile(join(temp.dir, 'blocker'), 'x');
+    await expect(generateLocalKey(join(temp.dir, 'blocker', 'dir.key'))).rejects.toThrow(KeyProviderError);
   });
 });
 
