@@ -1,7 +1,7 @@
 import { IdentityStore, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, type LocalCredentials } from './credentials.js';
 import { startService, type RequestRecord, type RunningService, type ServiceDefinition, type ServiceName } from './http-service.js';
 import { cloudFormationService, StackRegistry, type LocalCloudFormation } from './services/cloudformation.js';
-import { dynamodbService, type DynamoDbOptions } from './services/dynamodb.js';
+import { DynamoDbState, dynamodbService, type DynamoDbOptions, type LocalDynamoDb } from './services/dynamodb.js';
 import { KmsStore, kmsService } from './services/kms.js';
 import { LambdaRegistry, lambdaService, type LocalLambda } from './services/lambda.js';
 import { s3Service } from './services/s3.js';
@@ -73,6 +73,8 @@ export interface LocalAws {
    * `await aws.lambda.settled()` to wait for `Event` invocations.
    */
   readonly lambda: LocalLambda;
+  /** The local DynamoDB's TTL process, run on demand: `await aws.dynamodb.deleteExpiredItems()`. */
+  readonly dynamodb: LocalDynamoDb;
   /** Stacks the local CloudFormation describes: `aws.cloudformation.registerStack({ StackName, Outputs })`. */
   readonly cloudformation: LocalCloudFormation;
   /**
@@ -126,11 +128,12 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
 
   const kms = new KmsStore(region, account);
   const lambda = new LambdaRegistry(region, account);
+  const dynamodb = new DynamoDbState();
   const cloudformation = new StackRegistry(region, account);
   const definitionOf = async (service: ServiceName): Promise<ServiceDefinition> => {
     switch (service) {
       case 'dynamodb':
-        return dynamodbService(options.dynamodb);
+        return dynamodbService(options.dynamodb, dynamodb);
       case 's3':
         return s3Service();
       case 'kms':
@@ -211,6 +214,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
       records.length = 0;
     },
     lambda,
+    dynamodb: { deleteExpiredItems: (nowMs) => dynamodb.deleteExpiredItems(nowMs) },
     cloudformation,
     stop,
   };
