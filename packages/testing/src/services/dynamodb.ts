@@ -107,6 +107,7 @@ export async function dynamodbService(options: DynamoDbOptions = {}, state = new
   const dynalite = mod.default ?? mod;
   return {
     name: 'dynamodb',
+    operations: [...DYNALITE_OPERATIONS, ...COMPOSED_OPERATIONS].sort(),
     signingName: 'dynamodb',
     escapePath: true,
     allowQueryAuth: false,

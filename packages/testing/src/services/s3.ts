@@ -10,6 +10,14 @@ import { makePutsAtomic, type FilesystemStore } from './s3-store.js';
 
 const S3RVER_KEY = 'S3RVER';
 
+/** What s3rver serves (plus listing and multipart completion, which are this package's). */
+export const S3_OPERATIONS: readonly string[] = [
+  'AbortMultipartUpload', 'CompleteMultipartUpload', 'CopyObject', 'CreateBucket', 'CreateMultipartUpload', 'DeleteBucket',
+  'DeleteBucketCors', 'DeleteBucketWebsite', 'DeleteObject', 'DeleteObjects', 'GetBucketCors', 'GetBucketLocation',
+  'GetBucketWebsite', 'GetObject', 'GetObjectAcl', 'GetObjectTagging', 'HeadBucket', 'HeadObject', 'ListBuckets',
+  'ListObjects', 'ListObjectsV2', 'PutBucketCors', 'PutBucketWebsite', 'PutObject', 'PutObjectTagging', 'UploadPart',
+];
+
 type S3ErrorClass = Parameters<typeof checkMultipartCompletion>[1];
 
 /** S3: s3rver on a temporary directory that `stop()` removes, behind the shared SigV4 check. */
@@ -30,6 +38,7 @@ export async function s3Service(): Promise<ServiceDefinition> {
   const app = s3rver.callback();
   return {
     name: 's3',
+    operations: S3_OPERATIONS,
     signingName: 's3',
     escapePath: false,
     allowQueryAuth: true,
