@@ -65,6 +65,8 @@ export interface RequestHead {
 /** How one service speaks: signing, operation names, handling, errors. */
 export interface ServiceDefinition {
   name: ServiceName;
+  /** The AWS operations this service answers, for the README's generated table. */
+  operations: readonly string[];
   signingName: string;
   /** S3 signs the path as sent; every other service double-encodes it. */
   escapePath: boolean;

@@ -25,7 +25,7 @@ export {
   type ResponseServerOptions,
 } from './response-server.js';
 export type { LocalCloudFormation, Stack, StackInput, StackOutput } from './services/cloudformation.js';
-export type { DynamoDbOptions } from './services/dynamodb.js';
+export type { DynamoDbOptions, LocalDynamoDb } from './services/dynamodb.js';
 export type { LambdaInvocation, LocalHandler, LocalLambda, RegisterOptions } from './services/lambda.js';
 export {
   startXrayCollector,

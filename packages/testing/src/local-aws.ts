@@ -1,26 +1,14 @@
 import { IdentityStore, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, type LocalCredentials } from './credentials.js';
-import { startService, type RequestRecord, type RunningService, type ServiceDefinition, type ServiceName } from './http-service.js';
-import { cloudFormationService, StackRegistry, type LocalCloudFormation } from './services/cloudformation.js';
-import { dynamodbService, type DynamoDbOptions } from './services/dynamodb.js';
-import { KmsStore, kmsService } from './services/kms.js';
-import { LambdaRegistry, lambdaService, type LocalLambda } from './services/lambda.js';
-import { s3Service } from './services/s3.js';
-import { SecretsStore, secretsManagerService } from './services/secretsmanager.js';
-import { SsmStore, ssmService } from './services/ssm.js';
-import { stsService } from './services/sts.js';
+import { startService, type RequestRecord, type RunningService, type ServiceName } from './http-service.js';
+import { StackRegistry, type LocalCloudFormation } from './services/cloudformation.js';
+import { DynamoDbState, type DynamoDbOptions, type LocalDynamoDb } from './services/dynamodb.js';
+import { KmsStore } from './services/kms.js';
+import { LambdaRegistry, type LocalLambda } from './services/lambda.js';
+import { SERVICES, type ServiceContext } from './services/registry.js';
 import { checkObject, checkPort, checkString, invalid } from './validate.js';
 
 /** Every service key `startLocalAws` accepts, in start order. */
-export const SERVICE_NAMES: readonly ServiceName[] = Object.freeze([
-  'dynamodb',
-  's3',
-  'kms',
-  'ssm',
-  'secretsmanager',
-  'sts',
-  'lambda',
-  'cloudformation',
-]);
+export const SERVICE_NAMES: readonly ServiceName[] = Object.freeze(Object.keys(SERVICES) as ServiceName[]);
 
 /** Options of {@link startLocalAws}. */
 export interface StartLocalAwsOptions {
@@ -73,6 +61,8 @@ export interface LocalAws {
    * `await aws.lambda.settled()` to wait for `Event` invocations.
    */
   readonly lambda: LocalLambda;
+  /** The local DynamoDB's TTL process, run on demand: `await aws.dynamodb.deleteExpiredItems()`. */
+  readonly dynamodb: LocalDynamoDb;
   /** Stacks the local CloudFormation describes: `aws.cloudformation.registerStack({ StackName, Outputs })`. */
   readonly cloudformation: LocalCloudFormation;
   /**
@@ -82,16 +72,6 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-const ENDPOINT_ENV: Record<ServiceName, string> = {
-  dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
-  s3: 'AWS_ENDPOINT_URL_S3',
-  kms: 'AWS_ENDPOINT_URL_KMS',
-  ssm: 'AWS_ENDPOINT_URL_SSM',
-  secretsmanager: 'AWS_ENDPOINT_URL_SECRETS_MANAGER',
-  sts: 'AWS_ENDPOINT_URL_STS',
-  lambda: 'AWS_ENDPOINT_URL_LAMBDA',
-  cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
-};
 
 /**
  * Starts the chosen AWS services on 127.0.0.1, each on its own port (random by default), every one
@@ -124,28 +104,17 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   const running = new Map<ServiceName, RunningService>();
   const wanted = SERVICE_NAMES.filter((s) => services.includes(s));
 
-  const kms = new KmsStore(region, account);
   const lambda = new LambdaRegistry(region, account);
-  const cloudformation = new StackRegistry(region, account);
-  const definitionOf = async (service: ServiceName): Promise<ServiceDefinition> => {
-    switch (service) {
-      case 'dynamodb':
-        return dynamodbService(options.dynamodb);
-      case 's3':
-        return s3Service();
-      case 'kms':
-        return kmsService(kms);
-      case 'ssm':
-        return ssmService(new SsmStore(kms, region, account));
-      case 'secretsmanager':
-        return secretsManagerService(new SecretsStore(region, account));
-      case 'sts':
-        return stsService(identities);
-      case 'lambda':
-        return lambdaService(lambda);
-      case 'cloudformation':
-        return cloudFormationService(cloudformation);
-    }
+  const dynamodb = new DynamoDbState();
+  const context: ServiceContext = {
+    region,
+    account,
+    identities,
+    kms: new KmsStore(region, account),
+    lambda,
+    cloudformation: new StackRegistry(region, account),
+    dynamodb,
+    ...(options.dynamodb && { dynamodbOptions: options.dynamodb }),
   };
 
   let stopping: Promise<void> | undefined;
@@ -158,7 +127,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
 
   try {
     for (const service of wanted) {
-      const definition = await definitionOf(service);
+      const definition = await SERVICES[service].create(context);
       running.set(service, await startService(definition, { port: options.ports?.[service] ?? 0, identities, record: (r) => records.push(r) }));
     }
   } catch (error) {
@@ -196,7 +165,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
         AWS_REGION: region,
         AWS_DEFAULT_REGION: region,
       };
-      for (const [service, found] of running) env[ENDPOINT_ENV[service]] = found.endpoint;
+      for (const [service, found] of running) env[SERVICES[service].endpointEnv] = found.endpoint;
       if (running.has('s3')) {
         // As clientConfig('s3') does: s3rver does not understand the checksums the SDK adds by default.
         env.AWS_REQUEST_CHECKSUM_CALCULATION = 'WHEN_REQUIRED';
@@ -211,7 +180,8 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
       records.length = 0;
     },
     lambda,
-    cloudformation,
+    dynamodb: { deleteExpiredItems: (nowMs) => dynamodb.deleteExpiredItems(nowMs) },
+    cloudformation: context.cloudformation,
     stop,
   };
 }

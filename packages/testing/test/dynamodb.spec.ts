@@ -4,7 +4,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  TransactWriteItemsCommand,
+  ExecuteStatementCommand,
 } from '@aws-sdk/client-dynamodb';
 import { startLocalAws, type LocalAws } from '../src/index.js';
 
@@ -48,8 +48,8 @@ describe('local DynamoDB (dynalite)', () => {
 
   it('names an operation dynalite does not implement', async () => {
     await expect(
-      client.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'items', Item: { pk: { S: 't' } } } }] })),
-    ).rejects.toMatchObject({ name: 'UnknownOperationException', message: expect.stringContaining('TransactWriteItems') });
+      client.send(new ExecuteStatementCommand({ Statement: "SELECT * FROM items WHERE pk = 't'" })),
+    ).rejects.toMatchObject({ name: 'UnknownOperationException', message: expect.stringContaining('ExecuteStatement') });
   });
 
   it('refuses unsigned requests and wrong secrets', async () => {

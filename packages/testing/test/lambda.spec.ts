@@ -1,4 +1,4 @@
-import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { ListVersionsByFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context } from 'aws-lambda';
 import { startLocalAws, type LocalAws } from '../src/index.js';
 
@@ -135,9 +135,9 @@ describe('local Lambda', () => {
     await expect(
       lambda.send(new InvokeCommand({ FunctionName: 'dry', InvocationType: 'Event', Payload: Buffer.from(JSON.stringify('x'.repeat(1024 * 1024))) })),
     ).rejects.toMatchObject({ name: 'RequestTooLargeException' });
-    await expect(lambda.send(new GetFunctionCommand({ FunctionName: 'dry' }))).rejects.toMatchObject({
+    await expect(lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'dry' }))).rejects.toMatchObject({
       name: 'UnknownOperationException',
-      message: expect.stringContaining('GetFunction'),
+      message: expect.stringContaining('ListVersionsByFunction'),
     });
     expect(() => aws.lambda.register('bad name!', async () => 1)).toThrow(/"nameOrArn"/);
     expect(() => aws.lambda.register('ok', 'nope' as never)).toThrow(/"handler"/);

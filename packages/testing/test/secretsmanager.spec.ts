@@ -1,6 +1,6 @@
 import {
   CreateSecretCommand,
-  DeleteSecretCommand,
+  RotateSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
   SecretsManagerClient,
@@ -97,9 +97,9 @@ describe('local Secrets Manager', () => {
   });
 
   it('names an operation it does not implement', async () => {
-    await expect(sm.send(new DeleteSecretCommand({ SecretId: 'empty' }))).rejects.toMatchObject({
+    await expect(sm.send(new RotateSecretCommand({ SecretId: 'empty' }))).rejects.toMatchObject({
       name: 'UnknownOperationException',
-      message: expect.stringContaining('DeleteSecret'),
+      message: expect.stringContaining('RotateSecret'),
     });
   });
 });

@@ -4,8 +4,10 @@ import {
   accountOf,
   applyOverrides,
   checkRequest,
+  copyMap,
   DEFAULT_SOURCE_IP,
   DEFAULT_USER_AGENT,
+  dictFrom,
   encodeBody,
   entries,
   group,
@@ -50,8 +52,8 @@ export function apiGatewayV1Event(input: ApiGatewayV1Input = {}, overrides?: Par
   if (!hasHeader('X-Forwarded-Proto')) defaults.push(['X-Forwarded-Proto', ['https']]);
   if (encoded.contentType && !hasHeader('Content-Type')) defaults.push(['Content-Type', [encoded.contentType]]);
   const headerList = [...defaults, ...given];
-  const multiValueHeaders = Object.fromEntries(headerList);
-  const headers = Object.fromEntries(headerList.map(([k, vs]) => [k, vs[vs.length - 1] ?? '']));
+  const multiValueHeaders = dictFrom(headerList);
+  const headers = dictFrom(headerList.map(([k, vs]) => [k, vs[vs.length - 1] ?? ''] as const));
   const query = group(queryPairs(input.query));
   const hasQuery = Object.keys(query).length > 0;
   const userAgent = headers['User-Agent'] ?? headerList.find(([k]) => k.toLowerCase() === 'user-agent')?.[1][0] ?? null;
@@ -61,10 +63,10 @@ export function apiGatewayV1Event(input: ApiGatewayV1Input = {}, overrides?: Par
     httpMethod: method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([k, vs]) => [k, vs[vs.length - 1] ?? ''])) : null,
+    queryStringParameters: hasQuery ? dictFrom(Object.entries(query).map(([k, vs]) => [k, vs[vs.length - 1] ?? ''] as const)) : null,
     multiValueQueryStringParameters: hasQuery ? query : null,
-    pathParameters: input.pathParameters ?? null,
-    stageVariables: input.stageVariables ?? null,
+    pathParameters: copyMap(input.pathParameters) ?? null,
+    stageVariables: copyMap(input.stageVariables) ?? null,
     body: encoded.body,
     isBase64Encoded: encoded.isBase64Encoded,
     requestContext: {

@@ -4,8 +4,11 @@ import {
   accountOf,
   applyOverrides,
   checkRequest,
+  copyMap,
   DEFAULT_SOURCE_IP,
   DEFAULT_USER_AGENT,
+  dict,
+  dictFrom,
   encodeBody,
   entries,
   group,
@@ -34,7 +37,7 @@ function v2Event(input: HttpApiInput, apiId: string, domainName: string, routeKe
   const path = input.path ?? '/';
   const time = input.time ?? Date.now();
   const encoded = encodeBody(input.body);
-  const headers: Record<string, string> = {};
+  const headers = dict<string>();
   const cookieHeader: string[] = [];
   for (const [name, values] of entries(input.headers)) {
     const lower = name.toLowerCase();
@@ -73,10 +76,10 @@ function v2Event(input: HttpApiInput, apiId: string, domainName: string, routeKe
     isBase64Encoded: encoded.isBase64Encoded,
   };
   if (cookies.length > 0) event.cookies = cookies;
-  if (Object.keys(query).length > 0) event.queryStringParameters = Object.fromEntries(Object.entries(query).map(([k, vs]) => [k, vs.join(',')]));
+  if (Object.keys(query).length > 0) event.queryStringParameters = dictFrom(Object.entries(query).map(([k, vs]) => [k, vs.join(',')] as const));
   if (encoded.body !== null) event.body = encoded.body;
-  if (input.pathParameters) event.pathParameters = { ...input.pathParameters };
-  if (input.stageVariables) event.stageVariables = { ...input.stageVariables };
+  if (input.pathParameters) event.pathParameters = copyMap(input.pathParameters);
+  if (input.stageVariables) event.stageVariables = copyMap(input.stageVariables);
   if (input.authorizer) (event.requestContext as unknown as Record<string, unknown>)['authorizer'] = input.authorizer;
   return event;
 }

@@ -53,9 +53,47 @@ export function accountOf(input: { accountId?: string }): string {
   return input.accountId ?? LOCAL_ACCOUNT;
 }
 
+/**
+ * A map without a prototype: request data names such as `__proto__`, `constructor` or `toString`
+ * are then ordinary keys, neither inherited members nor the prototype setter.
+ */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** {@link dict} filled from pairs; a later pair replaces an earlier one of the same name. */
+export function dictFrom<T>(pairs: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = dict<T>();
+  for (const [k, v] of pairs) out[k] = v;
+  return out;
+}
+
+/** A prototype-free copy of a caller's string map, or `undefined` when none was given. */
+export function copyMap(values: Record<string, string> | null | undefined): Record<string, string> | undefined {
+  return values ? dictFrom(Object.entries(values)) : undefined;
+}
+
 /** `[name, [values]]` pairs of a header or query map, in order. */
 export function entries(values: MultiValues | undefined): Array<[string, string[]]> {
   return Object.entries(values ?? {}).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : [String(v)]]);
+}
+
+// Lone surrogates make encodeURIComponent throw; a client's encoder sends U+FFFD in their place.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function encode(text: string): string {
+  return encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
+}
+
+// A malformed escape (`%ZZ`) stays as sent rather than failing the builder: the handler under test
+// is the one that must cope with it.
+function decode(text: string): string {
+  const spaced = text.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
 }
 
 /** Query pairs, decoded, from a map or a raw string. */
@@ -68,8 +106,7 @@ export function queryPairs(query: MultiValues | string | undefined): Array<[stri
       .filter(Boolean)
       .map((part) => {
         const eq = part.indexOf('=');
-        const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
-        return eq < 0 ? [decode(part), ''] : [decode(part.slice(0, eq)), decode(part.slice(eq + 1))];
+        return eq < 0 ? ([decode(part), ''] as [string, string]) : ([decode(part.slice(0, eq)), decode(part.slice(eq + 1))] as [string, string]);
       });
   }
   return entries(query).flatMap(([k, vs]) => vs.map((v) => [k, v] as [string, string]));
@@ -79,13 +116,13 @@ export function queryPairs(query: MultiValues | string | undefined): Array<[stri
 export function rawQuery(query: MultiValues | string | undefined): string {
   if (typeof query === 'string') return query.replace(/^\?/, '');
   return queryPairs(query)
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
+    .map(([k, v]) => `${encode(k)}=${encode(v)}`)
     .join('&');
 }
 
-/** Groups pairs by name, keeping order. */
+/** Groups pairs by name, keeping order, in a {@link dict}. */
 export function group(pairs: Array<[string, string]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = dict<string[]>();
   for (const [k, v] of pairs) (out[k] ??= []).push(v);
   return out;
 }
@@ -112,11 +149,13 @@ export function applyOverrides<T extends object>(event: T, overrides: Partial<T>
   if (overrides === null || typeof overrides !== 'object') invalid('overrides', 'an object', overrides);
   const out = { ...event } as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides)) {
-    const current = out[key];
-    out[key] =
+    const current = Object.hasOwn(out, key) ? out[key] : undefined;
+    const merged =
       value && typeof value === 'object' && !Array.isArray(value) && current && typeof current === 'object' && !Array.isArray(current)
         ? { ...current, ...value }
         : value;
+    // defineProperty, not assignment: an override named `__proto__` is a member, not a new prototype.
+    Object.defineProperty(out, key, { value: merged, enumerable: true, writable: true, configurable: true });
   }
   return out as T;
 }

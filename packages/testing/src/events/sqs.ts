@@ -1,7 +1,7 @@
 import type { SQSEvent, SQSMessageAttribute, SQSRecord } from 'aws-lambda';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { invalid } from '../validate.js';
-import { accountOf } from './shared.js';
+import { accountOf, dictFrom } from './shared.js';
 
 /** One message of {@link sqsEvent}: a body (objects become JSON), or the body with details. */
 export type SqsMessageInput =
@@ -57,11 +57,11 @@ export function sqsEvent(messages: SqsMessageInput[], input: SqsEventInput = {})
         }),
         ...detail.attributes,
       };
-      const messageAttributes = Object.fromEntries(
+      const messageAttributes = dictFrom<SQSMessageAttribute>(
         Object.entries(detail.messageAttributes ?? {}).map(([name, value]) => [
           name,
           typeof value === 'string' ? { stringValue: value, stringListValues: [], binaryListValues: [], dataType: 'String' } : value,
-        ]),
+        ] as const),
       );
       return {
         messageId,

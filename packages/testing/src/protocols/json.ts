@@ -50,6 +50,7 @@ export function jsonService(options: {
   const contentType = 'application/x-amz-json-1.1';
   return {
     name: options.name,
+    operations: Object.keys(options.operations).sort(),
     signingName: options.signingName,
     escapePath: true,
     allowQueryAuth: false,

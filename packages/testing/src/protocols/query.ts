@@ -53,6 +53,7 @@ export function queryService(options: {
   });
   return {
     name: options.name,
+    operations: Object.keys(options.operations).sort(),
     signingName: options.signingName,
     escapePath: true,
     allowQueryAuth: false,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsServiceError, type ServiceDefinition } from '../http-service.js';
 import { el, members, queryService } from '../protocols/query.js';
 import { checkString, invalid } from '../validate.js';
+import { stackResourceOperations } from './cloudformation-resources.js';
 
 /** A stack output as DescribeStacks lists it. */
 export interface StackOutput {
@@ -26,6 +27,17 @@ export interface StackInput {
   Tags?: Array<{ Key: string; Value: string }> | Record<string, string>;
   /** Default now. */
   CreationTime?: Date;
+  /** What DescribeStackResource(s) answer; `ResourceStatus` defaults to `'CREATE_COMPLETE'`. */
+  Resources?: StackResourceInput[];
+}
+
+/** One resource of a registered stack. */
+export interface StackResourceInput {
+  LogicalResourceId: string;
+  ResourceType: string;
+  /** Default `<stack name>-<logical id>-<random>`, as CloudFormation names resources. */
+  PhysicalResourceId?: string;
+  ResourceStatus?: string;
 }
 
 /** A registered stack, as DescribeStacks answers it. */
@@ -39,6 +51,7 @@ export interface Stack {
   Parameters: Array<{ ParameterKey: string; ParameterValue: string }>;
   Tags: Array<{ Key: string; Value: string }>;
   CreationTime: Date;
+  Resources: Array<Required<StackResourceInput>>;
 }
 
 /** The stacks a local CloudFormation describes. */
@@ -83,6 +96,12 @@ export class StackRegistry implements LocalCloudFormation {
       Parameters: pairs(input.Parameters, 'ParameterKey', 'ParameterValue'),
       Tags: pairs(input.Tags, 'Key', 'Value'),
       CreationTime: input.CreationTime ?? new Date(),
+      Resources: (input.Resources ?? []).map((r) => ({
+        LogicalResourceId: r.LogicalResourceId,
+        ResourceType: r.ResourceType,
+        PhysicalResourceId: r.PhysicalResourceId ?? `${input.StackName}-${r.LogicalResourceId}-${randomUUID().slice(0, 12).toUpperCase()}`,
+        ResourceStatus: r.ResourceStatus ?? 'CREATE_COMPLETE',
+      })),
       ...(input.StackStatusReason !== undefined && { StackStatusReason: input.StackStatusReason }),
       ...(input.Description !== undefined && { Description: input.Description }),
     };
@@ -127,6 +146,7 @@ export function cloudFormationService(registry: StackRegistry): ServiceDefinitio
     version: '2010-05-15',
     xmlns: 'http://cloudformation.amazonaws.com/doc/2010-05-15/',
     operations: {
+      ...stackResourceOperations(registry),
       DescribeStacks(params) {
         const name = params.get('StackName');
         let stacks: Stack[];

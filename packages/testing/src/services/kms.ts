@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { AwsServiceError, type ServiceDefinition } from '../http-service.js';
 import { epochSeconds, jsonService, optionalString, optionalStringMap, requireString } from '../protocols/json.js';
+import { kmsListings, reEncrypt } from './kms-listing.js';
 
 interface KmsKey {
   id: string;
@@ -83,6 +84,16 @@ export class KmsStore {
       throw new AwsServiceError('AlreadyExistsException', `An alias with the name arn:aws:kms:${this.region}:${this.account}:${aliasName} already exists`);
     }
     this.aliases.set(aliasName, key.id);
+  }
+
+  /** Every key, in creation order. */
+  listKeys(): KmsKey[] {
+    return [...this.keys.values()];
+  }
+
+  /** Every alias with the id of its key, sorted by name. */
+  listAliases(): Array<{ name: string; keyId: string }> {
+    return [...this.aliases].map(([name, keyId]) => ({ name, keyId })).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
   /** Encrypts with `keyId` under an encryption context that Decrypt must repeat exactly. */
@@ -172,6 +183,14 @@ export function kmsService(store: KmsStore): ServiceDefinition {
     signingName: 'kms',
     targetPrefix: 'TrentService',
     operations: {
+      ...kmsListings(store),
+      ReEncrypt: (input) => reEncrypt(store, input),
+      GenerateDataKeyWithoutPlaintext(input) {
+        // The same key as GenerateDataKey, whose plaintext the caller never sees.
+        const { Plaintext: _plaintext, ...rest } = generateDataKey(store, input);
+        return rest;
+      },
+      GenerateDataKey: (input) => generateDataKey(store, input),
       CreateKey(input) {
         const spec = optionalString(input, 'KeySpec') ?? optionalString(input, 'CustomerMasterKeySpec') ?? 'SYMMETRIC_DEFAULT';
         const usage = optionalString(input, 'KeyUsage') ?? 'ENCRYPT_DECRYPT';
@@ -202,27 +221,29 @@ export function kmsService(store: KmsStore): ServiceDefinition {
         const { keyArn, plaintext } = store.decrypt(blobMember(input, 'CiphertextBlob'), optionalStringMap(input, 'EncryptionContext'), optionalString(input, 'KeyId'));
         return { KeyId: keyArn, Plaintext: plaintext.toString('base64'), EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
       },
-      GenerateDataKey(input) {
-        const keyId = requireString(input, 'KeyId');
-        const spec = optionalString(input, 'KeySpec');
-        const count = input['NumberOfBytes'];
-        if ((spec === undefined) === (count === undefined || count === null)) {
-          throw new AwsServiceError('ValidationException', 'Please specify either number of bytes or key spec.');
-        }
-        let bytes: number;
-        if (spec !== undefined) {
-          if (spec !== 'AES_256' && spec !== 'AES_128') throw new AwsServiceError('ValidationException', `KeySpec must be AES_256 or AES_128, got ${spec}`);
-          bytes = spec === 'AES_256' ? 32 : 16;
-        } else {
-          if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1024) {
-            throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(count)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`);
-          }
-          bytes = count;
-        }
-        const plaintext = randomBytes(bytes);
-        const { keyArn, blob } = store.encrypt(keyId, plaintext, optionalStringMap(input, 'EncryptionContext'));
-        return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: keyArn };
-      },
     },
   });
+}
+
+/** GenerateDataKey: a fresh key in plaintext and encrypted under a KMS key. */
+function generateDataKey(store: KmsStore, input: Record<string, unknown>): Record<string, unknown> {
+  const keyId = requireString(input, 'KeyId');
+  const spec = optionalString(input, 'KeySpec');
+  const count = input['NumberOfBytes'];
+  if ((spec === undefined) === (count === undefined || count === null)) {
+    throw new AwsServiceError('ValidationException', 'Please specify either number of bytes or key spec.');
+  }
+  let bytes: number;
+  if (spec !== undefined) {
+    if (spec !== 'AES_256' && spec !== 'AES_128') throw new AwsServiceError('ValidationException', `KeySpec must be AES_256 or AES_128, got ${spec}`);
+    bytes = spec === 'AES_256' ? 32 : 16;
+  } else {
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 1024) {
+      throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(count)}' at 'numberOfBytes' failed to satisfy constraint: Member must have value between 1 and 1024`);
+    }
+    bytes = count;
+  }
+  const plaintext = randomBytes(bytes);
+  const { keyArn, blob } = store.encrypt(keyId, plaintext, optionalStringMap(input, 'EncryptionContext'));
+  return { CiphertextBlob: blob.toString('base64'), Plaintext: plaintext.toString('base64'), KeyId: keyArn };
 }

@@ -1,9 +1,10 @@
 import type { ClientContext, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { lambdaContext } from '../context.js';
-import { AwsServiceError, type RequestHead, type ServiceDefinition } from '../http-service.js';
+import { AwsServiceError, type ServiceDefinition } from '../http-service.js';
 import { JSON_AUTH_ERRORS } from '../protocols/json.js';
 import { checkMs, invalid } from '../validate.js';
+import { functionOperation, INVOKE_PATH, lambdaOperation, logTail } from './lambda-functions.js';
 
 /** A handler registered with the local Lambda: async, as fleece handlers are. */
 export type LocalHandler<TEvent = any, TResult = unknown> = (event: TEvent, context: Context) => Promise<TResult> | TResult; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -125,6 +126,11 @@ export class LambdaRegistry implements LocalLambda {
     this.timers.clear();
   }
 
+  /** Names of the registered functions, sorted, each once (qualified registrations belong to their function). */
+  names(): string[] {
+    return [...new Set([...this.functions.keys()].map((k) => k.split(':')[0] as string))].sort();
+  }
+
   arn(name: string, qualifier?: string): string {
     return `arn:aws:lambda:${this.region}:${this.account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   }
@@ -201,41 +207,12 @@ function key(parsed: { name: string; qualifier?: string }): string {
   return parsed.qualifier ? `${parsed.name}:${parsed.qualifier}` : parsed.name;
 }
 
-const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/;
-
-/** The Lambda REST operation a request is, for errors and counting. */
-export function lambdaOperation(head: RequestHead): string {
-  const path = head.rawPath;
-  if (INVOKE_PATH.test(path)) return 'Invoke';
-  if (/\/invoke-async\/?$/.test(path)) return 'InvokeAsync';
-  if (/\/response-streaming-invocations\/?$/.test(path)) return 'InvokeWithResponseStream';
-  const fn = /^\/2015-03-31\/functions\/?([^/]*)\/?([^/]*)\/?$/.exec(path);
-  if (fn) {
-    const [, name, sub] = fn;
-    if (!name) return head.method === 'POST' ? 'CreateFunction' : 'ListFunctions';
-    if (!sub) return head.method === 'DELETE' ? 'DeleteFunction' : 'GetFunction';
-    if (sub === 'configuration') return head.method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration';
-    if (sub === 'code') return 'UpdateFunctionCode';
-    if (sub === 'versions') return head.method === 'POST' ? 'PublishVersion' : 'ListVersionsByFunction';
-    if (sub === 'aliases') return head.method === 'POST' ? 'CreateAlias' : 'ListAliases';
-    if (sub === 'policy') return head.method === 'POST' ? 'AddPermission' : 'GetPolicy';
-  }
-  return `${head.method} ${path}`;
-}
-
-function logTail(invocation: LambdaInvocation, startedAt: number): string {
-  const lines = [
-    `START RequestId: ${invocation.requestId} Version: ${invocation.version}`,
-    `END RequestId: ${invocation.requestId}`,
-    `REPORT RequestId: ${invocation.requestId}\tDuration: ${Date.now() - startedAt} ms`,
-  ];
-  return Buffer.from(`${lines.join('\n')}\n`).toString('base64');
-}
 
 /** Lambda Invoke over REST JSON: RequestResponse, Event and DryRun against in-process handlers. */
 export function lambdaService(registry: LambdaRegistry): ServiceDefinition {
   return {
     name: 'lambda',
+    operations: ['GetFunction', 'Invoke', 'ListFunctions'],
     signingName: 'lambda',
     escapePath: true,
     allowQueryAuth: false,
@@ -245,6 +222,7 @@ export function lambdaService(registry: LambdaRegistry): ServiceDefinition {
     operationOf: lambdaOperation,
     async handle(request, res) {
       const operation = lambdaOperation(request);
+      if (operation === 'GetFunction' || operation === 'ListFunctions') return functionOperation(registry, operation, request);
       const match = INVOKE_PATH.exec(request.rawPath);
       if (operation !== 'Invoke' || !match || request.method !== 'POST') {
         throw new AwsServiceError('UnknownOperationException', `@fleece/testing: Lambda operation ${operation} is not implemented`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, type ServiceDefinition } from '../http-service.js';
 import { epochSeconds, jsonService, optionalString, requireString } from '../protocols/json.js';
+import { pageOf } from '../protocols/paging.js';
 
 interface SecretVersion {
   id: string;
@@ -16,6 +17,9 @@ interface Secret {
   description?: string;
   versions: Map<string, SecretVersion>;
   createdAt: number;
+  changedAt: number;
+  /** When a scheduled deletion happens; set by DeleteSecret with a recovery window. */
+  deletionAt?: number;
 }
 
 const MAX_SECRET_BYTES = 65536;
@@ -57,6 +61,7 @@ export class SecretsStore {
       arn: `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${name}-${suffix}`,
       versions: new Map(),
       createdAt: Date.now(),
+      changedAt: Date.now(),
       ...(optionalString(input, 'Description') !== undefined && { description: optionalString(input, 'Description') }),
     };
     const value = secretValue(input, false);
@@ -66,7 +71,8 @@ export class SecretsStore {
   }
 
   put(input: Record<string, unknown>): { secret: Secret; version: SecretVersion } {
-    const secret = this.resolve(requireString(input, 'SecretId'));
+    const secret = this.live(requireString(input, 'SecretId'));
+    secret.changedAt = Date.now();
     const value = secretValue(input, true) as { string?: string; binary?: Buffer };
     return { secret, version: this.addVersion(secret, input, value) };
   }
@@ -99,8 +105,43 @@ export class SecretsStore {
     return version;
   }
 
-  get(input: Record<string, unknown>): { secret: Secret; version: SecretVersion } {
+  /** A secret not scheduled for deletion: AWS refuses to read or change one that is. */
+  live(secretId: string): Secret {
+    const secret = this.resolve(secretId);
+    if (secret.deletionAt !== undefined) {
+      throw new AwsServiceError('InvalidRequestException', "You can't perform this operation on the secret because it was marked for deletion.");
+    }
+    return secret;
+  }
+
+  /** Every secret, sorted by name, scheduled deletions included. */
+  list(): Secret[] {
+    return [...this.secrets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** DeleteSecret: at once with ForceDeleteWithoutRecovery, else after a 7 to 30 day window (default 30). */
+  delete(input: Record<string, unknown>): { secret: Secret; deletionAt: number } {
     const secret = this.resolve(requireString(input, 'SecretId'));
+    const force = input['ForceDeleteWithoutRecovery'] === true;
+    const windowDays = input['RecoveryWindowInDays'];
+    if (force && windowDays !== undefined) {
+      throw new AwsServiceError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
+    }
+    const days = windowDays ?? 30;
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 7 || days > 30) {
+      throw new AwsServiceError('InvalidParameterException', 'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
+    }
+    if (secret.deletionAt !== undefined && !force) {
+      throw new AwsServiceError('InvalidRequestException', "You can't perform this operation on the secret because it was already scheduled for deletion.");
+    }
+    const deletionAt = force ? Date.now() : Date.now() + days * 24 * 60 * 60 * 1000;
+    if (force) this.secrets.delete(secret.arn);
+    else secret.deletionAt = deletionAt;
+    return { secret, deletionAt };
+  }
+
+  get(input: Record<string, unknown>): { secret: Secret; version: SecretVersion } {
+    const secret = this.live(requireString(input, 'SecretId'));
     const versionId = optionalString(input, 'VersionId');
     const givenStage = optionalString(input, 'VersionStage');
     let version: SecretVersion | undefined;
@@ -154,6 +195,30 @@ export function secretsManagerService(store: SecretsStore): ServiceDefinition {
         const { secret, version } = store.put(input);
         return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
       },
+      DescribeSecret(input) {
+        return describe(store.resolve(requireString(input, 'SecretId')));
+      },
+      ListSecrets(input) {
+        const filters = Array.isArray(input['Filters']) ? (input['Filters'] as Array<{ Key?: string; Values?: string[] }>) : [];
+        let secrets = store.list().filter((s) => s.deletionAt === undefined || input['IncludePlannedDeletion'] === true);
+        for (const filter of filters) {
+          if (filter.Key !== 'name') throw new AwsServiceError('InvalidParameterException', `@fleece/testing Secrets Manager filters by name only, not ${String(filter.Key)}`);
+          // AWS: a name filter matches names that begin with a value (case-sensitive).
+          secrets = secrets.filter((s) => (filter.Values ?? []).some((v) => s.name.startsWith(v)));
+        }
+        const { page, next } = pageOf(secrets, input['MaxResults'], input['NextToken'], {
+          limitMember: 'MaxResults',
+          max: 100,
+          defaultLimit: 100,
+          badTokenCode: 'InvalidNextTokenException',
+          scope: JSON.stringify(filters),
+        });
+        return { SecretList: page.map(describe), ...(next && { NextToken: next }) };
+      },
+      DeleteSecret(input) {
+        const { secret, deletionAt } = store.delete(input);
+        return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(deletionAt) };
+      },
       GetSecretValue(input) {
         const { secret, version } = store.get(input);
         return {
@@ -168,4 +233,17 @@ export function secretsManagerService(store: SecretsStore): ServiceDefinition {
       },
     },
   });
+}
+
+/** DescribeSecret's answer, and one entry of ListSecrets. */
+function describe(secret: Secret): Record<string, unknown> {
+  return {
+    ARN: secret.arn,
+    Name: secret.name,
+    ...(secret.description !== undefined && { Description: secret.description }),
+    CreatedDate: epochSeconds(secret.createdAt),
+    LastChangedDate: epochSeconds(secret.changedAt),
+    ...(secret.deletionAt !== undefined && { DeletedDate: epochSeconds(secret.deletionAt) }),
+    VersionIdsToStages: Object.fromEntries([...secret.versions.values()].filter((v) => v.stages.size > 0).map((v) => [v.id, [...v.stages]])),
+  };
 }

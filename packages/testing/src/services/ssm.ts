@@ -1,6 +1,7 @@
 import { AwsServiceError, type ServiceDefinition } from '../http-service.js';
 import { epochSeconds, jsonService, optionalString, requireString } from '../protocols/json.js';
 import type { KmsStore } from './kms.js';
+import { ssmHistoryOperations } from './ssm-history.js';
 
 type ParameterType = 'String' | 'StringList' | 'SecureString';
 
@@ -14,7 +15,11 @@ interface ParameterVersion {
   tier: 'Standard' | 'Advanced';
   allowedPattern?: string;
   modifiedAt: number;
+  /** Labels (LabelParameterVersion), at most 10 a version, each on one version of a parameter. */
+  labels: string[];
 }
+
+export type { ParameterVersion };
 
 const TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString'];
 const MAX_DEPTH = 15;
@@ -91,6 +96,7 @@ export class SsmStore {
       value: stored,
       tier: effectiveTier,
       modifiedAt: Date.now(),
+      labels: [],
       ...(keyId !== undefined && { keyId }),
       ...(optionalString(input, 'Description') !== undefined && { description: optionalString(input, 'Description') }),
       ...(allowedPattern !== undefined && { allowedPattern }),
@@ -117,7 +123,10 @@ export class SsmStore {
     if (!versions) return undefined;
     if (selector === undefined) return { name, version: versions[versions.length - 1] as ParameterVersion };
     if (!/^:\d+$/.test(selector)) {
-      throw new AwsServiceError('ValidationException', `@fleece/testing SSM does not implement parameter labels (selector ${selector} in ${reference})`);
+      const labelled = versions.find((v) => v.labels.includes(selector!.slice(1)));
+      // Which error AWS gives an unknown label is not documented; ParameterVersionNotFound is observed.
+      if (!labelled) throw new AwsServiceError('ParameterVersionNotFound', `Systems Manager could not find version ${selector.slice(1)} of ${name}.`);
+      return { name, version: labelled, selector };
     }
     const wanted = Number(selector.slice(1));
     const version = versions.find((v) => v.version === wanted);
@@ -144,6 +153,16 @@ export class SsmStore {
     };
   }
 
+  /** Every version of a parameter, oldest first; `undefined` when there is no such parameter. */
+  history(name: string): ParameterVersion[] | undefined {
+    return this.parameters.get(name);
+  }
+
+  /** Every parameter name, sorted. */
+  names(): string[] {
+    return [...this.parameters.keys()].sort();
+  }
+
   delete(name: string): void {
     if (!this.parameters.delete(name)) throw notFound(name);
   }
@@ -162,7 +181,7 @@ export class SsmStore {
   }
 }
 
-function notFound(name: string): AwsServiceError {
+export function notFound(name: string): AwsServiceError {
   return new AwsServiceError('ParameterNotFound', `Parameter ${name} not found.`);
 }
 
@@ -196,6 +215,7 @@ export function ssmService(store: SsmStore): ServiceDefinition {
     signingName: 'ssm',
     targetPrefix: 'AmazonSSM',
     operations: {
+      ...ssmHistoryOperations(store),
       PutParameter(input) {
         const { version, tier } = store.put(input);
         return { Version: version, Tier: tier };
