@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { corsHeaders, preflightHeaders, type CorsOptions } from './cors.js';
 import { describeStatus, HttpError } from './http-error.js';
-import { parseEvent, UnsupportedEventError, type ApiEvent, type HttpRequest } from './request.js';
+import { MalformedRequestError, parseEvent, UnsupportedEventError, type ApiEvent, type HttpRequest } from './request.js';
 import { formatResponse, jsonResponse, toApiResponse, type ApiResponse, type LambdaHttpResult } from './response.js';
 import { Router } from './router.js';
 import { loadSpec, type OperationSpec } from './spec.js';
@@ -84,11 +84,19 @@ export function openapi(spec: string | object, options: OpenApiOptions): ApiHand
     try {
       request = parseEvent(event);
     } catch (error) {
+      const format = (event as { version?: unknown } | null)?.version === '2.0' ? 'v2' : 'v1';
+      if (error instanceof MalformedRequestError) return formatResponse(errorResponse(400, error.message), format);
       if (!(error instanceof UnsupportedEventError)) throw error;
       logger.error(error.message, { lambdaRequestId: context?.awsRequestId });
       return formatResponse(errorResponse(400, 'unsupported event'), 'v1');
     }
-    const response = await answer(request, event, context);
+    let response: ApiResponse;
+    try {
+      response = await answer(request, event, context);
+    } catch (error) {
+      // A broken path escape surfaces while routing; anything else here is our own bug, never the client's.
+      response = error instanceof MalformedRequestError ? errorResponse(400, error.message) : internalError(error, request, context);
+    }
     if (cors) response.headers = { ...corsHeaders(cors, request), ...response.headers };
     return formatResponse(response, request.format, request.method === 'HEAD');
   };

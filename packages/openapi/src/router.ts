@@ -1,3 +1,4 @@
+import { MalformedRequestError } from './request.js';
 import type { OperationSpec } from './spec.js';
 
 /** A compiled path template and the operations on it, by method. */
@@ -39,7 +40,10 @@ export class Router {
     return route ? [...route.operations.keys()] : undefined;
   }
 
-  /** Finds the operation for a method and a path (HEAD falls back to GET). */
+  /**
+   * Finds the operation for a method and a path (HEAD falls back to GET).
+   * @throws MalformedRequestError when a path parameter's percent-encoding is broken.
+   */
   match(method: string, path: string): RouteMatch {
     const candidate = trimSlash(path);
     let allow: string[] | undefined;
@@ -51,7 +55,8 @@ export class Router {
         allow ??= [...route.operations.keys()];
         continue;
       }
-      const pathParams: Record<string, string> = {};
+      // No prototype: parameter names come from the document, values from a stranger.
+      const pathParams: Record<string, string> = Object.create(null);
       route.names.forEach((name, i) => (pathParams[name] = decode(found[i + 1]!)));
       return { kind: 'found', operation, pathParams };
     }
@@ -92,10 +97,12 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Decodes a path segment; a broken escape (`%ZZ`) is the client's mistake, answered with a 400. */
 function decode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
-    return value;
+    throw new MalformedRequestError('malformed percent-encoding in the path');
   }
 }

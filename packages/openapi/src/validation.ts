@@ -46,14 +46,21 @@ export class Validator {
     const compiled = this.#compiled.get(operation)!;
     const issues: ValidationIssue[] = [];
     const raw: Record<ParameterLocation, Record<string, unknown>> = {
-      path: pathParams,
-      query: collect(compiled.parameters.query, (p) => request.query[p.name]),
-      header: collect(compiled.parameters.header, (p) => request.headers[p.name.toLowerCase()]?.flatMap((v) => v.split(',').map((s) => s.trim()))),
-      cookie: collect(compiled.parameters.cookie, (p) => (p.name in request.cookies ? [request.cookies[p.name]!] : undefined)),
+      path: Object.assign(Object.create(null), pathParams),
+      query: Object.create(null),
+      header: Object.create(null),
+      cookie: Object.create(null),
     };
     for (const location of LOCATIONS) {
+      const list = compiled.parameters[location];
       const validate = compiled.locations[location];
-      if (validate && !validate(raw[location])) issues.push(...toIssues(location, validate.errors));
+      if (!validate) continue;
+      // ajv skips a property named `__proto__`, so parameters are validated under neutral keys (p0, p1, …).
+      const data = collect(list, (p) => readRaw(location, p, request, pathParams));
+      if (!validate(data)) issues.push(...toIssues(location, validate.errors, list));
+      list.forEach((parameter, i) => {
+        if (`p${i}` in data) Object.defineProperty(raw[location], parameter.name, { value: data[`p${i}`], enumerable: true, writable: true, configurable: true });
+      });
     }
     const body = this.#body(compiled, request, issues);
     if (body.unsupported) return { ok: false, status: 415, issues: [{ in: 'body', name: '', message: body.unsupported }] };
@@ -108,8 +115,8 @@ export class Validator {
       if (list.length === 0) continue;
       locations[location] = this.#coercing.compile({
         type: 'object',
-        properties: Object.fromEntries(list.map((p) => [p.name, rewriteRefs(p.schema)])),
-        required: list.filter((p) => p.required).map((p) => p.name),
+        properties: Object.fromEntries(list.map((p, i) => [`p${i}`, rewriteRefs(p.schema)])),
+        required: list.flatMap((p, i) => (p.required ? [`p${i}`] : [])),
       });
     }
     const bodies = new Map<string, ValidateFunction>();
@@ -138,7 +145,8 @@ interface CompiledOperation {
 
 function makeAjv(document: Record<string, unknown>, options: { coerceTypes: 'array' | false }): Ajv {
   // strict: false because OpenAPI schemas carry keywords JSON Schema does not know (example, xml, ...).
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: options.coerceTypes, discriminator: true });
+  // ownProperties: a JSON body `{}` must not satisfy `required: [constructor]` through its prototype.
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: options.coerceTypes, discriminator: true, ownProperties: true });
   addFormats(ajv);
   // The whole document is registered once so `$ref: '#/components/schemas/X'` resolves, recursion included.
   ajv.addSchema(rewriteRefs(document) as Schema, SPEC_ID);
@@ -151,39 +159,52 @@ function rewriteRefs(value: unknown): Schema {
   if (!value || typeof value !== 'object') return value as Schema;
   const out: Schema = {};
   for (const [key, inner] of Object.entries(value)) {
-    out[key] = key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `${SPEC_ID}${inner}` : rewriteRefs(inner);
+    const rewritten = key === '$ref' && typeof inner === 'string' && inner.startsWith('#/') ? `${SPEC_ID}${inner}` : rewriteRefs(inner);
+    // defineProperty, because `out.__proto__ = …` would replace the prototype, not add a property.
+    Object.defineProperty(out, key, { value: rewritten, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
 
-/** Picks each parameter's raw values: one value as a string, several (or an array schema) as an array. */
+/** The raw values of one parameter as the request carries them, or undefined when it is absent. */
+function readRaw(location: ParameterLocation, parameter: ParameterSpec, request: HttpRequest, pathParams: Record<string, string>): string[] | undefined {
+  switch (location) {
+    case 'path':
+      return parameter.name in pathParams ? [pathParams[parameter.name]!] : undefined;
+    case 'query':
+      return request.query[parameter.name];
+    case 'header':
+      return request.headers[parameter.name.toLowerCase()]?.flatMap((v) => v.split(',').map((s) => s.trim()));
+    case 'cookie':
+      return parameter.name in request.cookies ? [request.cookies[parameter.name]!] : undefined;
+  }
+}
+
+/** Picks each parameter's raw values, keyed p0, p1, …: one value as a string, several (or an array schema) as an array. */
 function collect(parameters: ParameterSpec[], read: (p: ParameterSpec) => string[] | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const parameter of parameters) {
+  const out: Record<string, unknown> = Object.create(null);
+  parameters.forEach((parameter, i) => {
     let values = read(parameter);
-    if (values === undefined) continue;
+    if (values === undefined) return;
     const isArray = parameter.schema.type === 'array';
     if (isArray && !parameter.explode) values = values.flatMap((v) => v.split(','));
-    out[parameter.name] = isArray || values.length > 1 ? values : values[0];
-  }
+    out[`p${i}`] = isArray || values.length > 1 ? values : values[0];
+  });
   return out;
 }
 
-function toIssues(location: ValidationIssue['in'], errors: ErrorObject[] | null | undefined): ValidationIssue[] {
+function toIssues(location: ValidationIssue['in'], errors: ErrorObject[] | null | undefined, parameters: ParameterSpec[] = []): ValidationIssue[] {
+  const nameOf = (key: string) => parameters[Number(key.slice(1))]?.name ?? key;
   return (errors ?? []).map((error) => {
     if (location === 'body') {
       const name = error.keyword === 'required' ? `${error.instancePath}/${(error.params as { missingProperty: string }).missingProperty}` : error.instancePath;
       return { in: location, name, message: error.keyword === 'required' ? 'is required' : (error.message ?? 'is invalid') };
     }
-    if (error.keyword === 'required') return { in: location, name: (error.params as { missingProperty: string }).missingProperty, message: 'is required' };
-    const [, name = '', ...rest] = error.instancePath.split('/');
+    if (error.keyword === 'required') return { in: location, name: nameOf((error.params as { missingProperty: string }).missingProperty), message: 'is required' };
+    const [, key = '', ...rest] = error.instancePath.split('/');
     const suffix = rest.length ? ` (at /${rest.join('/')})` : '';
-    return { in: location, name: decodePointer(name), message: `${error.message ?? 'is invalid'}${suffix}` };
+    return { in: location, name: nameOf(key), message: `${error.message ?? 'is invalid'}${suffix}` };
   });
-}
-
-function decodePointer(part: string): string {
-  return part.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 function isJson(contentType: string): boolean {
@@ -207,7 +228,7 @@ function pickMedia(byType: Map<string, ValidateFunction>, contentType: string): 
 }
 
 function formFields(text: string): Record<string, string | string[]> {
-  const fields: Record<string, string | string[]> = {};
+  const fields: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of new URLSearchParams(text)) {
     const existing = fields[name];
     fields[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
