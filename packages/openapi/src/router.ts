@@ -19,8 +19,12 @@ export type RouteMatch =
 /** Routes a method and path to an operation by the document's path templates. */
 export class Router {
   readonly #routes: Route[];
+  /** Longest first, so `/v1/beta` is stripped before `/v1`. */
+  readonly #basePaths: string[];
 
-  constructor(operations: OperationSpec[]) {
+  /** @param basePaths - prefixes a request path must start with (`''` for none). */
+  constructor(operations: OperationSpec[], basePaths: string[] = ['']) {
+    this.#basePaths = [...basePaths].sort((a, b) => b.length - a.length);
     const byTemplate = new Map<string, Route>();
     for (const operation of operations) {
       const template = trimSlash(operation.path);
@@ -36,7 +40,9 @@ export class Router {
 
   /** Every method the path answers to, or `undefined` for an unknown path. */
   methodsFor(path: string): string[] | undefined {
-    const route = this.#routes.find((r) => r.pattern.test(trimSlash(path)));
+    const relative = this.#strip(path);
+    if (relative === undefined) return undefined;
+    const route = this.#routes.find((r) => r.pattern.test(trimSlash(relative)));
     return route ? [...route.operations.keys()] : undefined;
   }
 
@@ -45,7 +51,9 @@ export class Router {
    * @throws MalformedRequestError when a path parameter's percent-encoding is broken.
    */
   match(method: string, path: string): RouteMatch {
-    const candidate = trimSlash(path);
+    const relative = this.#strip(path);
+    if (relative === undefined) return { kind: 'not-found' };
+    const candidate = trimSlash(relative);
     let allow: string[] | undefined;
     for (const route of this.#routes) {
       const found = route.pattern.exec(candidate);
@@ -61,6 +69,16 @@ export class Router {
       return { kind: 'found', operation, pathParams };
     }
     return allow ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+  }
+
+  /** The path without its base path, or undefined when it lies outside every base path. */
+  #strip(path: string): string | undefined {
+    for (const base of this.#basePaths) {
+      if (base === '') return path;
+      if (path === base) return '/';
+      if (path.startsWith(`${base}/`)) return path.slice(base.length);
+    }
+    return undefined;
   }
 }
 
