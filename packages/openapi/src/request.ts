@@ -59,7 +59,9 @@ function parseV2(event: APIGatewayProxyEventV2): HttpRequest {
     // HTTP API joins repeated headers with commas; only cookies are delivered apart.
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = [String(value)];
   }
-  const cookieHeaders = Array.isArray(event.cookies) && event.cookies.length ? [event.cookies.join('; ')] : (headers.cookie ?? []);
+  // HTTP API moves the Cookie header into `cookies`; a documented Cookie header parameter still sees it.
+  if (Array.isArray(event.cookies) && event.cookies.length) headers.cookie = [event.cookies.join('; ')];
+  const cookieHeaders = headers.cookie ?? [];
   return {
     format: 'v2',
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),

@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ajvLogger, registerFormats } from './formats.js';
 import type { Logger } from './logger.js';
-import { SPEC_ID, toJsonSchema, type Schema, type SchemaContext } from './schema.js';
+import { collectIds, SPEC_ID, toJsonSchema, type Schema, type SchemaContext } from './schema.js';
 import { SpecError } from './spec-error.js';
 import type { LoadedSpec } from './spec.js';
 
@@ -24,10 +24,12 @@ export class SchemaCompiler {
   readonly #ajv = new Map<SchemaMode, Ajv>();
   readonly #translated = new Map<SchemaContext, Schema>();
   readonly #cache = new Map<SchemaMode, WeakMap<object, ValidateFunction>>();
+  readonly #ids: Map<string, string>;
 
   constructor(spec: LoadedSpec, logger: Logger) {
     this.#spec = spec;
     this.#logger = logger;
+    this.#ids = spec.dialect === '3.1' ? collectIds(spec.document) : new Map();
     // Translating the request view walks the whole document once: a ref outside it fails here, at construction.
     this.#document('request');
   }
@@ -40,7 +42,7 @@ export class SchemaCompiler {
     if (validate) return validate;
     const context: SchemaContext = mode === 'response' ? 'response' : 'request';
     try {
-      validate = this.#ajvFor(mode).compile(toJsonSchema(schema, this.#spec.dialect, context, pointer) as Schema);
+      validate = this.#ajvFor(mode).compile(toJsonSchema(schema, this.#spec.dialect, context, pointer, this.#ids) as Schema);
     } catch (error) {
       if (error instanceof SpecError) throw error;
       throw new SpecError(`@fleece/openapi: ${pointer}: the schema cannot be compiled: ${(error as Error).message}`, { cause: error });
@@ -52,7 +54,7 @@ export class SchemaCompiler {
   #document(context: SchemaContext): Schema {
     let translated = this.#translated.get(context);
     if (!translated) {
-      translated = toJsonSchema(this.#spec.document, this.#spec.dialect, context, '#') as Schema;
+      translated = toJsonSchema(this.#spec.document, this.#spec.dialect, context, '#', this.#ids) as Schema;
       this.#translated.set(context, translated);
     }
     return translated;

@@ -21,22 +21,45 @@ export const SPEC_ID = 'openapi.json';
  * @param pointer - the JSON pointer of `value` in the document, named in a {@link SpecError}.
  * @throws SpecError for a `$ref` outside the document.
  */
-export function toJsonSchema(value: unknown, dialect: Dialect, context: SchemaContext, pointer: string): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => toJsonSchema(item, dialect, context, `${pointer}/${i}`));
+export function toJsonSchema(value: unknown, dialect: Dialect, context: SchemaContext, pointer: string, ids: Map<string, string> = new Map(), base = ''): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => toJsonSchema(item, dialect, context, `${pointer}/${i}`, ids, base));
   if (!value || typeof value !== 'object') return value;
   const source = value as Schema;
   const out: Schema = {};
+  // In OpenAPI 3.1 a schema with `$id` is its own base: `#/$defs/x` inside it is relative to it.
+  // The id is dropped and such refs point at the same place in the registered document instead.
+  const scope = dialect === '3.1' && typeof source.$id === 'string' ? pointer : base;
   for (const [key, inner] of Object.entries(source)) {
     if (key === '$ref' && typeof inner === 'string') {
-      if (!inner.startsWith('#')) throw new SpecError(`@fleece/openapi: ${pointer}/$ref: only refs inside the document are supported, got ${inner}`);
-      define(out, key, `${SPEC_ID}${inner}`);
-    } else if (key === 'discriminator' || key === 'xml' || key === 'externalDocs') {
+      define(out, key, refTarget(inner, scope, ids, pointer));
+    } else if (key === 'discriminator' || key === 'xml' || key === 'externalDocs' || (key === '$id' && dialect === '3.1')) {
       // Hints for code generators and documentation, not validation rules.
     } else {
-      define(out, key, toJsonSchema(inner, dialect, context, `${pointer}/${escapePointer(key)}`));
+      define(out, key, toJsonSchema(inner, dialect, context, `${pointer}/${escapePointer(key)}`, ids, scope));
     }
   }
   return dialect === '3.1' ? inContext(out, context) : translate(out, dialect, context);
+}
+
+function refTarget(ref: string, scope: string, ids: Map<string, string>, pointer: string): string {
+  if (ref.startsWith('#')) return `${SPEC_ID}${scope && ref.startsWith('#/') ? scope + ref.slice(1) : ref}`;
+  const hash = ref.indexOf('#');
+  const owner = ids.get(hash < 0 ? ref : ref.slice(0, hash));
+  if (owner !== undefined) return `${SPEC_ID}${owner}${hash < 0 ? '' : ref.slice(hash + 1)}`;
+  throw new SpecError(`@fleece/openapi: ${pointer}/$ref: only refs inside the document are supported, got ${ref}`);
+}
+
+/** Every `$id` of an OpenAPI 3.1 document, with the JSON pointer of the schema that declares it. */
+export function collectIds(value: unknown, pointer = '#', ids = new Map<string, string>()): Map<string, string> {
+  if (!value || typeof value !== 'object') return ids;
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => collectIds(item, `${pointer}/${i}`, ids));
+    return ids;
+  }
+  const id = (value as Schema).$id;
+  if (typeof id === 'string') ids.set(id.replace(/#$/, ''), pointer);
+  for (const [key, inner] of Object.entries(value)) if (inner && typeof inner === 'object') collectIds(inner, `${pointer}/${escapePointer(key)}`, ids);
+  return ids;
 }
 
 function translate(schema: Schema, dialect: Dialect, context: SchemaContext): Schema {
