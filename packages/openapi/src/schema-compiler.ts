@@ -2,7 +2,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ajvLogger, registerFormats } from './formats.js';
 import type { Logger } from './logger.js';
-import { collectIds, SPEC_ID, toJsonSchema, type Schema, type SchemaContext } from './schema.js';
+import { atPointer, refId, scanDocument, toJsonSchema, type Schema, type SchemaContext, type Translation } from './schema.js';
 import { SpecError } from './spec-error.js';
 import type { LoadedSpec } from './spec.js';
 
@@ -12,37 +12,47 @@ import type { LoadedSpec } from './spec.js';
  */
 export type SchemaMode = 'parameter' | 'body' | 'response';
 
+interface Compiler {
+  ajv: Ajv;
+  /** Document pointers already registered with this ajv. */
+  registered: Set<string>;
+}
+
 /**
- * Compiles schemas with ajv on demand: one ajv per mode, created on first use, each holding the
- * document translated to JSON Schema (OpenAPI 3.1 documents with ajv's 2020-12 dialect) so that
- * `$ref`s, recursive ones included, resolve inside it.
+ * Compiles schemas with ajv on demand: one ajv per mode, created on first use (OpenAPI 3.1
+ * documents with ajv's 2020-12 dialect). A schema's `$ref` targets are translated and registered
+ * one by one when first needed, so the cost follows the operations served, not the document's size.
  */
 export class SchemaCompiler {
   readonly #spec: LoadedSpec;
   readonly #logger: Logger;
   readonly #reported = new Set<string>();
-  readonly #ajv = new Map<SchemaMode, Ajv>();
-  readonly #translated = new Map<SchemaContext, Schema>();
+  readonly #compilers = new Map<SchemaMode, Compiler>();
   readonly #cache = new Map<SchemaMode, WeakMap<object, ValidateFunction>>();
   readonly #ids: Map<string, string>;
 
   constructor(spec: LoadedSpec, logger: Logger) {
     this.#spec = spec;
     this.#logger = logger;
-    this.#ids = spec.dialect === '3.1' ? collectIds(spec.document) : new Map();
-    // Translating the request view walks the whole document once: a ref outside it fails here, at construction.
-    this.#document('request');
+    // One walk without copying: a ref outside the document fails here, at construction.
+    this.#ids = scanDocument(spec.document, spec.dialect);
   }
 
-  /** The validator of one schema of the document (compiled once per schema and mode). */
+  /**
+   * The validator of one schema of the document (compiled once per schema and mode).
+   * @throws SpecError naming the schema's pointer when ajv cannot compile it.
+   */
   compile(schema: Schema, mode: SchemaMode, pointer: string): ValidateFunction {
     let cache = this.#cache.get(mode);
     if (!cache) this.#cache.set(mode, (cache = new WeakMap()));
     let validate = cache.get(schema);
     if (validate) return validate;
-    const context: SchemaContext = mode === 'response' ? 'response' : 'request';
+    const compiler = this.#compiler(mode);
     try {
-      validate = this.#ajvFor(mode).compile(toJsonSchema(schema, this.#spec.dialect, context, pointer, this.#ids) as Schema);
+      const t = this.#translation(mode);
+      const translated = toJsonSchema(schema, t, pointer) as Schema;
+      this.#register(compiler, t);
+      validate = compiler.ajv.compile(translated);
     } catch (error) {
       if (error instanceof SpecError) throw error;
       throw new SpecError(`@fleece/openapi: ${pointer}: the schema cannot be compiled: ${(error as Error).message}`, { cause: error });
@@ -51,21 +61,30 @@ export class SchemaCompiler {
     return validate;
   }
 
-  #document(context: SchemaContext): Schema {
-    let translated = this.#translated.get(context);
-    if (!translated) {
-      translated = toJsonSchema(this.#spec.document, this.#spec.dialect, context, '#', this.#ids) as Schema;
-      this.#translated.set(context, translated);
+  /** Registers every `$ref` target the translation met, and theirs in turn. */
+  #register(compiler: Compiler, t: Translation): void {
+    while (t.refs.size > 0) {
+      const [pointer] = t.refs;
+      t.refs.delete(pointer!);
+      if (compiler.registered.has(pointer!)) continue;
+      compiler.registered.add(pointer!);
+      const target = atPointer(this.#spec.document, pointer!);
+      if (target === undefined) throw new SpecError(`@fleece/openapi: $ref ${pointer} points nowhere`);
+      compiler.ajv.addSchema(toJsonSchema(target, t, pointer!) as Schema, refId(pointer!));
     }
-    return translated;
   }
 
-  #ajvFor(mode: SchemaMode): Ajv {
-    let ajv = this.#ajv.get(mode);
-    if (ajv) return ajv;
+  #translation(mode: SchemaMode): Translation {
+    const context: SchemaContext = mode === 'response' ? 'response' : 'request';
+    return { dialect: this.#spec.dialect, context, ids: this.#ids, refs: new Set() };
+  }
+
+  #compiler(mode: SchemaMode): Compiler {
+    let compiler = this.#compilers.get(mode);
+    if (compiler) return compiler;
     const options = {
       allErrors: true,
-      // OpenAPI schemas carry keywords JSON Schema does not know (example, xml, …).
+      // OpenAPI schemas carry keywords JSON Schema does not know (x-…, nullable in 3.1 documents, …).
       strict: false,
       // Response validation reports; it never injects defaults into what the client gets.
       useDefaults: mode !== 'response',
@@ -74,10 +93,10 @@ export class SchemaCompiler {
       ownProperties: true,
       logger: ajvLogger(this.#logger, this.#reported),
     };
-    ajv = this.#spec.dialect === '3.1' ? new Ajv2020(options) : new Ajv(options);
+    const ajv = this.#spec.dialect === '3.1' ? new Ajv2020(options) : new Ajv(options);
     registerFormats(ajv);
-    ajv.addSchema(this.#document(mode === 'response' ? 'response' : 'request'), SPEC_ID);
-    this.#ajv.set(mode, ajv);
-    return ajv;
+    compiler = { ajv, registered: new Set() };
+    this.#compilers.set(mode, compiler);
+    return compiler;
   }
 }

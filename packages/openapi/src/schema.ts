@@ -9,57 +9,115 @@ export type Dialect = '2.0' | '3.0' | '3.1';
 /** Requests drop `readOnly` properties from `required`, responses drop `writeOnly` ones (OpenAPI 3.0.3 §4.7.24.1). */
 export type SchemaContext = 'request' | 'response';
 
-/** The id under which the translated document is registered with ajv, so `#/…` refs resolve inside it. */
-export const SPEC_ID = 'openapi.json';
+/** How a translation is done, and what it found: the document pointers its `$ref`s point at. */
+export interface Translation {
+  dialect: Dialect;
+  context: SchemaContext;
+  /** OpenAPI 3.1 `$id`s, with the pointer of the schema that declares each. */
+  ids: Map<string, string>;
+  /** Filled in: the pointer of every `$ref` target met, so the caller can register those too. */
+  refs: Set<string>;
+}
 
 /**
- * Translates a schema (or the whole document) from the document's dialect into the JSON Schema
- * ajv validates: `nullable` becomes a `null` type, boolean `exclusiveMinimum` a number,
- * `discriminator` (a hint, OpenAPI 3.0.3 §4.7.25) is dropped since `oneOf`/`anyOf` already decide,
- * `format: binary` accepts bytes, local refs point into the registered document.
+ * The id under which the schema at a document pointer is registered with ajv. Each referenced
+ * schema is registered apart, on demand, so a 4 MB document is never copied or walked whole.
+ */
+export function refId(pointer: string): string {
+  return `https://openapi.invalid/${encodeURIComponent(pointer)}`;
+}
+
+/**
+ * Translates a schema from the document's dialect into the JSON Schema ajv validates: `nullable`
+ * becomes a `null` type, boolean `exclusiveMinimum` a number, `discriminator` (a hint, OpenAPI
+ * 3.0.3 §4.7.25) is dropped since `oneOf`/`anyOf` already decide, `format: binary` accepts bytes,
+ * and every `$ref` points at the id its target is registered under ({@link refId}).
  *
  * @param pointer - the JSON pointer of `value` in the document, named in a {@link SpecError}.
  * @throws SpecError for a `$ref` outside the document.
  */
-export function toJsonSchema(value: unknown, dialect: Dialect, context: SchemaContext, pointer: string, ids: Map<string, string> = new Map(), base = ''): unknown {
-  if (Array.isArray(value)) return value.map((item, i) => toJsonSchema(item, dialect, context, `${pointer}/${i}`, ids, base));
+export function toJsonSchema(value: unknown, t: Translation, pointer: string, base = '', map = false): unknown {
+  if (Array.isArray(value)) return value.map((item, i) => toJsonSchema(item, t, `${pointer}/${i}`, base));
   if (!value || typeof value !== 'object') return value;
   const source = value as Schema;
   const out: Schema = {};
   // In OpenAPI 3.1 a schema with `$id` is its own base: `#/$defs/x` inside it is relative to it.
-  // The id is dropped and such refs point at the same place in the registered document instead.
-  const scope = dialect === '3.1' && typeof source.$id === 'string' ? pointer : base;
-  for (const [key, inner] of Object.entries(source)) {
-    if (key === '$ref' && typeof inner === 'string') {
-      define(out, key, refTarget(inner, scope, ids, pointer));
-    } else if (key === 'discriminator' || key === 'xml' || key === 'externalDocs' || (key === '$id' && dialect === '3.1')) {
+  // The id is dropped and such refs name the same place by its document pointer instead.
+  const scope = !map && t.dialect === '3.1' && typeof source.$id === 'string' ? pointer : base;
+  for (const key of Object.keys(source)) {
+    const inner = source[key];
+    if (map) {
+      // A map of names to schemas (`properties`, `$defs`, …): every name is ordinary, `__proto__` too.
+      Object.defineProperty(out, key, { value: toJsonSchema(inner, t, `${pointer}/${escapePointer(key)}`, scope), enumerable: true, writable: true, configurable: true });
+    } else if (key === '$ref' && typeof inner === 'string') {
+      const target = refPointer(inner, scope, t.ids, pointer);
+      t.refs.add(target);
+      out.$ref = refId(target);
+    } else if (HINTS.has(key) || (key === '$id' && t.dialect === '3.1')) {
       // Hints for code generators and documentation, not validation rules.
+    } else if (DATA.has(key) || !inner || typeof inner !== 'object') {
+      out[key] = inner;
     } else {
-      define(out, key, toJsonSchema(inner, dialect, context, `${pointer}/${escapePointer(key)}`, ids, scope));
+      out[key] = toJsonSchema(inner, t, `${pointer}/${escapePointer(key)}`, scope, MAPS.has(key));
     }
   }
-  return dialect === '3.1' ? inContext(out, context) : translate(out, dialect, context);
+  if (map) return out;
+  return t.dialect === '3.1' ? inContext(out, t.context) : translate(out, t.dialect, t.context);
 }
 
-function refTarget(ref: string, scope: string, ids: Map<string, string>, pointer: string): string {
-  if (ref.startsWith('#')) return `${SPEC_ID}${scope && ref.startsWith('#/') ? scope + ref.slice(1) : ref}`;
+/** Keywords that document a schema without constraining it. */
+const HINTS = new Set(['discriminator', 'xml', 'externalDocs', 'example', 'examples', 'description', 'title']);
+/** Keywords whose values are data, never schemas. */
+const DATA = new Set(['enum', 'const', 'default', 'required']);
+/** Keywords whose values map names to schemas. */
+const MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
+
+/** The document pointer a `$ref` names. */
+function refPointer(ref: string, scope: string, ids: Map<string, string>, pointer: string): string {
+  if (ref.startsWith('#')) return scope && ref.startsWith('#/') ? scope + ref.slice(1) : decodeURI(ref);
   const hash = ref.indexOf('#');
   const owner = ids.get(hash < 0 ? ref : ref.slice(0, hash));
-  if (owner !== undefined) return `${SPEC_ID}${owner}${hash < 0 ? '' : ref.slice(hash + 1)}`;
+  if (owner !== undefined) return `${owner}${hash < 0 ? '' : ref.slice(hash + 1)}`;
   throw new SpecError(`@fleece/openapi: ${pointer}/$ref: only refs inside the document are supported, got ${ref}`);
 }
 
-/** Every `$id` of an OpenAPI 3.1 document, with the JSON pointer of the schema that declares it. */
-export function collectIds(value: unknown, pointer = '#', ids = new Map<string, string>()): Map<string, string> {
-  if (!value || typeof value !== 'object') return ids;
-  if (Array.isArray(value)) {
-    value.forEach((item, i) => collectIds(item, `${pointer}/${i}`, ids));
-    return ids;
+/**
+ * Walks the whole document once, without copying it: collects OpenAPI 3.1 `$id`s and refuses a
+ * `$ref` outside the document with a {@link SpecError} naming its pointer, at construction.
+ */
+export function scanDocument(document: unknown, dialect: Dialect): Map<string, string> {
+  const ids = new Map<string, string>();
+  const refs: Array<[string, string]> = [];
+  const walk = (value: unknown, pointer: string): void => {
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (value[i] && typeof value[i] === 'object') walk(value[i], `${pointer}/${i}`);
+      return;
+    }
+    const object = value as Schema;
+    if (dialect === '3.1' && typeof object.$id === 'string') ids.set(object.$id.replace(/#$/, ''), pointer);
+    if (typeof object.$ref === 'string' && !object.$ref.startsWith('#')) refs.push([object.$ref, pointer]);
+    for (const key of Object.keys(object)) {
+      const inner = object[key];
+      if (inner && typeof inner === 'object') walk(inner, `${pointer}/${escapePointer(key)}`);
+    }
+  };
+  walk(document, '#');
+  for (const [ref, pointer] of refs) {
+    const hash = ref.indexOf('#');
+    if (!ids.has(hash < 0 ? ref : ref.slice(0, hash))) throw new SpecError(`@fleece/openapi: ${pointer}/$ref: only refs inside the document are supported, got ${ref}`);
   }
-  const id = (value as Schema).$id;
-  if (typeof id === 'string') ids.set(id.replace(/#$/, ''), pointer);
-  for (const [key, inner] of Object.entries(value)) if (inner && typeof inner === 'object') collectIds(inner, `${pointer}/${escapePointer(key)}`, ids);
   return ids;
+}
+
+/** The value at a JSON pointer (`#/components/schemas/Pet`), or undefined. */
+export function atPointer(document: unknown, pointer: string): unknown {
+  let target = document;
+  if (pointer === '#' || pointer === '') return target;
+  for (const part of pointer.slice(2).split('/')) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    target = target && typeof target === 'object' && Object.hasOwn(target, key) ? (target as Record<string, unknown>)[key] : undefined;
+  }
+  return target;
 }
 
 function translate(schema: Schema, dialect: Dialect, context: SchemaContext): Schema {
@@ -104,11 +162,6 @@ function inContext(schema: Schema, context: SchemaContext): Schema {
   const required = schema.required.filter((name) => !(Object.hasOwn(properties, name) && properties[name]?.[hidden] === true));
   if (required.length !== schema.required.length) schema.required = required;
   return schema;
-}
-
-function define(target: Schema, key: string, value: unknown): void {
-  // defineProperty, because `target.__proto__ = …` would replace the prototype, not add a property.
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Escapes one JSON pointer segment (RFC 6901). */
