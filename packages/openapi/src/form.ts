@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import { decodeComponent } from './request.js';
 import { deepObject } from './parameters.js';
 import type { MediaSpec } from './spec.js';
@@ -14,7 +15,7 @@ type Fields = Record<string, Array<string | UploadedFile>>;
 
 /** Parses `a=1&a=2&b` into fields (a map without a prototype); a broken escape is kept as written. */
 export function parseUrlEncoded(text: string): Fields {
-  const fields: Fields = Object.create(null);
+  const fields: Fields = bag<Fields[string]>();
   for (const pair of text.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
@@ -39,7 +40,7 @@ export function parseMultipart(body: Buffer, contentTypeHeader: string): Fields 
   const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(contentTypeHeader);
   if (!boundary) return undefined;
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  const fields: Fields = Object.create(null);
+  const fields: Fields = bag<Fields[string]>();
   let start = body.indexOf(delimiter);
   if (start < 0) return undefined;
   for (;;) {
@@ -71,7 +72,7 @@ export function parseMultipart(body: Buffer, contentTypeHeader: string): Fields 
  * accept the bracket form, as Stripe-style APIs send it.
  */
 export function formObject(fields: Fields, shapes: Map<string, ValueShape>, encoding: MediaSpec['encoding']): Record<string, unknown> {
-  const out: Record<string, unknown> = Object.create(null);
+  const out: Record<string, unknown> = bag<unknown>();
   const taken = new Set<string>();
   for (const [name, shape] of shapes) {
     const rule = encoding?.[name];

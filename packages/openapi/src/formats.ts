@@ -13,8 +13,9 @@ const INT32 = 2 ** 31;
 export function registerFormats(ajv: Ajv): void {
   addFormats(ajv);
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -INT32 && n < INT32 });
-  // int64 values beyond 2^53 cannot be told apart once they are numbers; they are checked as integers.
-  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  // A number beyond ±(2^53 − 1) has already been rounded by JSON.parse or coercion: refused, never
+  // passed on silently changed. `type: string, format: int64` keeps such values as strings.
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isSafeInteger(n) });
   ajv.addFormat('float', { type: 'number', validate: (n: number) => Number.isFinite(n) });
   ajv.addFormat('double', { type: 'number', validate: (n: number) => Number.isFinite(n) });
   ajv.addFormat('byte', /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/);

@@ -1,3 +1,4 @@
+import { bag as newBag } from './bag.js';
 import type { HttpRequest } from './request.js';
 import type { ParameterSpec } from './spec-parameters.js';
 
@@ -8,7 +9,7 @@ export class StyleError extends Error {
 
 /** A map without a prototype, for values keyed by names a client chose. */
 function bag(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>;
+  return newBag();
 }
 
 /**

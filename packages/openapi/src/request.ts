@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** Which event shape a request came in, so the answer goes out in the matching shape. */
@@ -54,7 +55,7 @@ function parseV1(event: APIGatewayProxyEvent): HttpRequest {
 }
 
 function parseV2(event: APIGatewayProxyEventV2): HttpRequest {
-  const headers: Record<string, string[]> = Object.create(null);
+  const headers: Record<string, string[]> = bag<string[]>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     // HTTP API joins repeated headers with commas; only cookies are delivered apart.
     if (value !== undefined && value !== null) headers[name.toLowerCase()] = [String(value)];
@@ -81,13 +82,23 @@ function mergeMulti(
   lowerCase: boolean,
 ): Record<string, string[]> {
   // No prototype: `constructor` or `__proto__` are names a stranger may send, not inherited members.
-  const merged: Record<string, string[]> = Object.create(null);
-  const key = (name: string) => (lowerCase ? name.toLowerCase() : name);
-  for (const [name, values] of Object.entries(multi ?? {})) {
-    if (Array.isArray(values)) merged[key(name)] = [...(merged[key(name)] ?? []), ...values.map(String)];
+  const merged: Record<string, string[]> = bag<string[]>();
+  if (multi) {
+    for (const name of Object.keys(multi)) {
+      const values = multi[name];
+      if (!Array.isArray(values)) continue;
+      const key = lowerCase ? name.toLowerCase() : name;
+      const strings = values.map(String);
+      const existing = merged[key];
+      merged[key] = existing ? existing.concat(strings) : strings;
+    }
   }
-  for (const [name, value] of Object.entries(single ?? {})) {
-    if (value !== undefined && value !== null && !(key(name) in merged)) merged[key(name)] = [String(value)];
+  if (single) {
+    for (const name of Object.keys(single)) {
+      const value = single[name];
+      const key = lowerCase ? name.toLowerCase() : name;
+      if (value !== undefined && value !== null && merged[key] === undefined) merged[key] = [String(value)];
+    }
   }
   return merged;
 }
@@ -97,7 +108,7 @@ function mergeMulti(
  * @throws MalformedRequestError for a broken percent-encoding such as `%ZZ`.
  */
 export function parseQueryString(raw: string): Record<string, string[]> {
-  const query: Record<string, string[]> = Object.create(null);
+  const query: Record<string, string[]> = bag<string[]>();
   if (!raw) return query;
   for (const pair of raw.split('&')) {
     if (!pair) continue;
@@ -124,7 +135,7 @@ export function decodeComponent(text: string, where: string): string {
 }
 
 function parseCookieHeaders(values: string[]): Record<string, string> {
-  const cookies: Record<string, string> = Object.create(null);
+  const cookies: Record<string, string> = bag<string>();
   for (const header of values) {
     for (const part of header.split(';')) {
       const eq = part.indexOf('=');

@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import { MalformedRequestError } from './request.js';
 import type { OperationSpec } from './spec.js';
 
@@ -64,7 +65,7 @@ export class Router {
         continue;
       }
       // No prototype: parameter names come from the document, values from a stranger.
-      const pathParams: Record<string, string> = Object.create(null);
+      const pathParams: Record<string, string> = bag<string>();
       route.names.forEach((name, i) => (pathParams[name] = decode(found[i + 1]!)));
       return { kind: 'found', operation, pathParams };
     }

@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import type { HttpRequest } from './request.js';
 
 /** A security scheme of the document (OpenAPI 3 `securitySchemes`, Swagger 2.0 `securityDefinitions`). */
@@ -27,7 +28,7 @@ export interface Credential {
 /** The schemes of the document and the security that applies where an operation names none. */
 export function securityOf(document: Record<string, unknown>, swagger2: boolean): { schemes: Record<string, SecurityScheme>; global: SecurityRequirement[] } {
   const raw = swagger2 ? document.securityDefinitions : (document.components as { securitySchemes?: unknown } | undefined)?.securitySchemes;
-  const schemes: Record<string, SecurityScheme> = Object.create(null);
+  const schemes: Record<string, SecurityScheme> = bag<SecurityScheme>();
   for (const [name, scheme] of Object.entries((raw ?? {}) as Record<string, SecurityScheme>)) {
     // Swagger 2.0 `basic` is OpenAPI 3's http basic; oauth2 and openIdConnect carry bearer tokens.
     schemes[name] = swagger2 && scheme.type === 'basic' ? { type: 'http', scheme: 'basic' } : scheme;

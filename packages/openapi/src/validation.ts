@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { formObject, parseMultipart, parseUrlEncoded } from './form.js';
 import type { Logger } from './logger.js';
@@ -48,12 +49,11 @@ export class Validator {
   validate(operation: OperationSpec, request: HttpRequest, pathParams: Record<string, string>): ValidationResult {
     const compiled = this.#operation(operation);
     const issues: ValidationIssue[] = [];
-    const value: ValidatedRequest = { path: Object.assign(Object.create(null), pathParams), query: Object.create(null), header: Object.create(null), cookie: Object.create(null), body: undefined };
-    for (const location of LOCATIONS) {
+    const value: ValidatedRequest = { path: Object.assign(bag(), pathParams), query: bag(), header: bag(), cookie: bag(), body: undefined };
+    for (const location of compiled.used) {
       const list = compiled.parameters[location];
-      if (list.length === 0) continue;
       // ajv skips a property named `__proto__`, so parameters are validated under neutral keys (p0, p1, …).
-      const data: Record<string, unknown> = Object.create(null);
+      const data: Record<string, unknown> = bag<unknown>();
       list.forEach((parameter, i) => {
         try {
           const raw = readParameter(parameter, request, pathParams, compiled.queryNames);
@@ -66,7 +66,8 @@ export class Validator {
       const validate = compiled.locations[location]!();
       if (!validate(data)) issues.push(...toIssues(location, validate.errors, list));
       list.forEach((parameter, i) => {
-        if (`p${i}` in data) Object.defineProperty(value[location], parameter.name, { value: data[`p${i}`], enumerable: true, writable: true, configurable: true });
+        // A plain assignment is safe: a bag has no `__proto__` setter in its prototype chain.
+        if (`p${i}` in data) value[location][parameter.name] = data[`p${i}`];
       });
     }
     const body = this.#body(operation, request, issues);
@@ -108,7 +109,7 @@ export class Validator {
       let validate: ValidateFunction | undefined;
       locations[location] = () => (validate ??= this.#schemas.compile(schema, 'parameter', `${operation.pointer}/parameters`));
     }
-    compiled = { parameters, locations, queryNames: new Set(parameters.query.map((p) => p.name)), forms: new Map() };
+    compiled = { parameters, used: LOCATIONS.filter((l) => parameters[l].length > 0), locations, queryNames: new Set(parameters.query.map((p) => p.name)), forms: new Map() };
     this.#compiled.set(operation, compiled);
     return compiled;
   }
@@ -179,6 +180,8 @@ export class Validator {
 
 interface CompiledOperation {
   parameters: Record<ParameterLocation, ParameterSpec[]>;
+  /** The locations the operation declares parameters in: per-request work only for those. */
+  used: ParameterLocation[];
   /** Compiled on first call: an operation's validators cost nothing until it is requested. */
   locations: Record<ParameterLocation, () => ValidateFunction>;
   queryNames: Set<string>;

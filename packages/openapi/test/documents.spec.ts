@@ -122,6 +122,15 @@ describe('documents production APIs publish (issue 26)', () => {
 });
 
 describe('OpenAPI 3.0.3 §4.4 data types: formats', () => {
+  it('int64 values beyond 2^53 are refused, not rounded; type string keeps them as strings', async () => {
+    const { send, seen } = build('3.0.3', {}, { type: 'object', properties: { n: { type: 'integer', format: 'int64' }, s: { type: 'string', format: 'int64' } } });
+    expect((await send({ n: 9007199254740991, s: '9007199254740993' })).status).toBe(200);
+    expect(seen[0]!.body).toEqual({ n: 9007199254740991, s: '9007199254740993' });
+    // What a client sends as 9007199254740993 arrives as 2^53 after JSON.parse: refused, not rounded.
+    const big = await send({ n: 2 ** 53 + 2 });
+    expect(big.body.errors).toEqual([{ in: 'body', name: '/n', message: 'must match format "int64"' }]);
+  });
+
   it('knows int32, int64, float, double, byte, binary and password; reports an unknown format once', async () => {
     logs.length = 0;
     const props = { a: { type: 'integer', format: 'int32' }, b: { type: 'string', format: 'byte' }, c: { type: 'string', format: 'password' }, d: { type: 'string', format: 'x-ulid' }, e: { type: 'string', format: 'x-ulid' } };
