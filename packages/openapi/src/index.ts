@@ -1,7 +1,13 @@
 export { type CorsOptions } from './cors.js';
+export { type UploadedFile } from './form.js';
 export { describeStatus, HttpError } from './http-error.js';
-export { openapi, type ApiHandler, type ApiRequest, type Logger, type OpenApiOptions, type OperationHandler } from './openapi.js';
-export { parseEvent, UnsupportedEventError, type ApiEvent, type EventFormat, type HttpRequest } from './request.js';
+export { type Logger } from './logger.js';
+export { openapi } from './openapi.js';
+export { MalformedRequestError, parseEvent, UnsupportedEventError, type ApiEvent, type EventFormat, type HttpRequest } from './request.js';
 export { formatResponse, type ApiResponse, type LambdaHttpResult } from './response.js';
-export { loadSpec, SpecError, type LoadedSpec, type OperationSpec, type ParameterSpec } from './spec.js';
+export { type Credential, type SecurityRequirement, type SecurityScheme } from './security.js';
+export { loadSpec, type LoadedSpec, type MediaSpec, type OperationSpec, type RequestBodySpec } from './spec.js';
+export { type ParameterLocation, type ParameterSpec, type ParameterStyle } from './spec-parameters.js';
+export { SpecError } from './spec-error.js';
+export { type ApiHandler, type ApiRequest, type AuthorizeHook, type AuthorizeRequest, type OpenApiOptions, type OperationHandler } from './types.js';
 export { type ValidationIssue } from './validation.js';

@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** Which event shape a request came in, so the answer goes out in the matching shape. */
@@ -27,6 +28,11 @@ export class UnsupportedEventError extends Error {
   override readonly name = 'UnsupportedEventError';
 }
 
+/** Thrown when a request cannot be read (broken percent-encoding); it is answered with a 400. */
+export class MalformedRequestError extends Error {
+  override readonly name = 'MalformedRequestError';
+}
+
 /** Normalises a proxy event; throws {@link UnsupportedEventError} for anything else. */
 export function parseEvent(event: ApiEvent): HttpRequest {
   if (event && typeof event === 'object' && (event as APIGatewayProxyEventV2).version === '2.0') return parseV2(event as APIGatewayProxyEventV2);
@@ -49,12 +55,14 @@ function parseV1(event: APIGatewayProxyEvent): HttpRequest {
 }
 
 function parseV2(event: APIGatewayProxyEventV2): HttpRequest {
-  const headers: Record<string, string[]> = {};
+  const headers: Record<string, string[]> = bag<string[]>();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     // HTTP API joins repeated headers with commas; only cookies are delivered apart.
-    if (value !== undefined) headers[name.toLowerCase()] = [value];
+    if (value !== undefined && value !== null) headers[name.toLowerCase()] = [String(value)];
   }
-  const cookieHeaders = event.cookies?.length ? [event.cookies.join('; ')] : (headers.cookie ?? []);
+  // HTTP API moves the Cookie header into `cookies`; a documented Cookie header parameter still sees it.
+  if (Array.isArray(event.cookies) && event.cookies.length) headers.cookie = [event.cookies.join('; ')];
+  const cookieHeaders = headers.cookie ?? [];
   return {
     format: 'v2',
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
@@ -73,26 +81,61 @@ function mergeMulti(
   multi: Record<string, string[] | undefined> | null | undefined,
   lowerCase: boolean,
 ): Record<string, string[]> {
-  const merged: Record<string, string[]> = {};
-  const key = (name: string) => (lowerCase ? name.toLowerCase() : name);
-  for (const [name, values] of Object.entries(multi ?? {})) {
-    if (values) merged[key(name)] = [...(merged[key(name)] ?? []), ...values];
+  // No prototype: `constructor` or `__proto__` are names a stranger may send, not inherited members.
+  const merged: Record<string, string[]> = bag<string[]>();
+  if (multi) {
+    for (const name of Object.keys(multi)) {
+      const values = multi[name];
+      if (!Array.isArray(values)) continue;
+      const key = lowerCase ? name.toLowerCase() : name;
+      const strings = values.map(String);
+      const existing = merged[key];
+      merged[key] = existing ? existing.concat(strings) : strings;
+    }
   }
-  for (const [name, value] of Object.entries(single ?? {})) {
-    if (value !== undefined && !(key(name) in merged)) merged[key(name)] = [value];
+  if (single) {
+    for (const name of Object.keys(single)) {
+      const value = single[name];
+      const key = lowerCase ? name.toLowerCase() : name;
+      if (value !== undefined && value !== null && merged[key] === undefined) merged[key] = [String(value)];
+    }
   }
   return merged;
 }
 
-/** Parses `a=1&a=2&b` into `{ a: ['1', '2'], b: [''] }`. */
+/**
+ * Parses `a=1&a=2&b` into `{ a: ['1', '2'], b: [''] }` (a map without a prototype).
+ * @throws MalformedRequestError for a broken percent-encoding such as `%ZZ`.
+ */
 export function parseQueryString(raw: string): Record<string, string[]> {
-  const query: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(raw)) (query[name] ??= []).push(value);
+  const query: Record<string, string[]> = bag<string[]>();
+  if (!raw) return query;
+  for (const pair of raw.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const name = decodeComponent(eq < 0 ? pair : pair.slice(0, eq), 'query string');
+    const value = eq < 0 ? '' : decodeComponent(pair.slice(eq + 1), 'query string');
+    (query[name] ??= []).push(value);
+  }
   return query;
 }
 
+/**
+ * Decodes one percent-encoded URL component (`+` is a space, as in forms).
+ * @throws MalformedRequestError when the encoding is broken, so the client gets a 400.
+ */
+export function decodeComponent(text: string, where: string): string {
+  const spaced = text.includes('+') ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    throw new MalformedRequestError(`malformed percent-encoding in the ${where}`);
+  }
+}
+
 function parseCookieHeaders(values: string[]): Record<string, string> {
-  const cookies: Record<string, string> = {};
+  const cookies: Record<string, string> = bag<string>();
   for (const header of values) {
     for (const part of header.split(';')) {
       const eq = part.indexOf('=');

@@ -1,3 +1,4 @@
+import { bag } from './bag.js';
 import type { APIGatewayProxyResult, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { EventFormat } from './request.js';
 
@@ -36,8 +37,8 @@ export function jsonResponse(statusCode: number, body: unknown, headers: Record<
 
 /** Serialises a response for API Gateway v1 or v2 (HTTP API and Function URLs). */
 export function formatResponse(response: ApiResponse, format: EventFormat, omitBody = false): LambdaHttpResult {
-  const headers: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const headers: Record<string, string> = bag<string>();
+  const multi: Record<string, string[]> = bag<string[]>();
   for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = String(value);
   for (const [name, values] of Object.entries(response.multiValueHeaders ?? {})) multi[name.toLowerCase()] = values.map(String);
 

@@ -1,3 +1,5 @@
+import { bag } from './bag.js';
+import { MalformedRequestError } from './request.js';
 import type { OperationSpec } from './spec.js';
 
 /** A compiled path template and the operations on it, by method. */
@@ -18,8 +20,12 @@ export type RouteMatch =
 /** Routes a method and path to an operation by the document's path templates. */
 export class Router {
   readonly #routes: Route[];
+  /** Longest first, so `/v1/beta` is stripped before `/v1`. */
+  readonly #basePaths: string[];
 
-  constructor(operations: OperationSpec[]) {
+  /** @param basePaths - prefixes a request path must start with (`''` for none). */
+  constructor(operations: OperationSpec[], basePaths: string[] = ['']) {
+    this.#basePaths = [...basePaths].sort((a, b) => b.length - a.length);
     const byTemplate = new Map<string, Route>();
     for (const operation of operations) {
       const template = trimSlash(operation.path);
@@ -35,13 +41,20 @@ export class Router {
 
   /** Every method the path answers to, or `undefined` for an unknown path. */
   methodsFor(path: string): string[] | undefined {
-    const route = this.#routes.find((r) => r.pattern.test(trimSlash(path)));
+    const relative = this.#strip(path);
+    if (relative === undefined) return undefined;
+    const route = this.#routes.find((r) => r.pattern.test(trimSlash(relative)));
     return route ? [...route.operations.keys()] : undefined;
   }
 
-  /** Finds the operation for a method and a path (HEAD falls back to GET). */
+  /**
+   * Finds the operation for a method and a path (HEAD falls back to GET).
+   * @throws MalformedRequestError when a path parameter's percent-encoding is broken.
+   */
   match(method: string, path: string): RouteMatch {
-    const candidate = trimSlash(path);
+    const relative = this.#strip(path);
+    if (relative === undefined) return { kind: 'not-found' };
+    const candidate = trimSlash(relative);
     let allow: string[] | undefined;
     for (const route of this.#routes) {
       const found = route.pattern.exec(candidate);
@@ -51,11 +64,22 @@ export class Router {
         allow ??= [...route.operations.keys()];
         continue;
       }
-      const pathParams: Record<string, string> = {};
+      // No prototype: parameter names come from the document, values from a stranger.
+      const pathParams: Record<string, string> = bag<string>();
       route.names.forEach((name, i) => (pathParams[name] = decode(found[i + 1]!)));
       return { kind: 'found', operation, pathParams };
     }
     return allow ? { kind: 'method-not-allowed', allow } : { kind: 'not-found' };
+  }
+
+  /** The path without its base path, or undefined when it lies outside every base path. */
+  #strip(path: string): string | undefined {
+    for (const base of this.#basePaths) {
+      if (base === '') return path;
+      if (path === base) return '/';
+      if (path.startsWith(`${base}/`)) return path.slice(base.length);
+    }
+    return undefined;
   }
 }
 
@@ -92,10 +116,12 @@ function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** Decodes a path segment; a broken escape (`%ZZ`) is the client's mistake, answered with a 400. */
 function decode(value: string): string {
+  if (!value.includes('%')) return value;
   try {
     return decodeURIComponent(value);
   } catch {
-    return value;
+    throw new MalformedRequestError('malformed percent-encoding in the path');
   }
 }

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-
 /** A REST API (v1) proxy event for a path with a query string. */
 export function v1(method: string, pathAndQuery: string, init: { headers?: Record<string, string[]>; body?: string | Buffer } = {}): APIGatewayProxyEvent {
   const [path, query = ''] = pathAndQuery.split('?');
-  const multiQuery: Record<string, string[]> = {};
+  const multiQuery: Record<string, string[]> = Object.create(null);
   for (const [k, v] of new URLSearchParams(query)) (multiQuery[k] ??= []).push(v);
   const multiHeaders = init.headers ?? {};
   const binary = Buffer.isBuffer(init.body);
@@ -42,3 +42,18 @@ export function v2(method: string, pathAndQuery: string, init: { headers?: Recor
 }
 
 export const context = { awsRequestId: 'lambda-req-1', getRemainingTimeInMillis: () => 3000 } as unknown as Context;
+
+/** A Lambda Function URL event: the v2 shape with the URL's own request context. */
+export function functionUrl(method: string, pathAndQuery: string, init: { headers?: Record<string, string>; cookies?: string[]; body?: string | Buffer } = {}): APIGatewayProxyEventV2 {
+  const event = v2(method, pathAndQuery, init);
+  event.requestContext = {
+    ...event.requestContext,
+    accountId: 'anonymous',
+    apiId: 'abcdefghijklmnop',
+    domainName: 'abcdefghijklmnop.lambda-url.eu-west-1.on.aws',
+    domainPrefix: 'abcdefghijklmnop',
+    routeKey: '$default',
+    stage: '$default',
+  };
+  return event;
+}
