@@ -152,6 +152,18 @@ describe('toEvent', () => {
     expect(v2.body).toBeUndefined();
   });
 
+  it('keeps the target as sent: a leading // is a path, dot segments stay, odd methods pass', () => {
+    const v1 = toEvent(request({ method: 'M-SEARCH', url: '//evil.example/a/../b?x=%ZZ&y=1+2' }), { ...eventOptions, version: 'v1' }).event as APIGatewayProxyEvent;
+    expect(v1.path).toBe('//evil.example/a/../b');
+    expect(v1.httpMethod).toBe('M-SEARCH');
+    expect(v1.queryStringParameters).toEqual({ x: '%ZZ', y: '1 2' });
+    const v2 = toEvent(request({ url: 'http://other:1/p?q', headers: [] }), { ...eventOptions, version: 'v2' }).event as APIGatewayProxyEventV2;
+    expect(v2.rawPath).toBe('/p');
+    expect(v2.rawQueryString).toBe('q');
+    expect(v2.queryStringParameters).toEqual({ q: '' });
+    expect((toEvent(request({ url: '*' }), { ...eventOptions, version: 'v2' }).event as APIGatewayProxyEventV2).rawPath).toBe('/');
+  });
+
   it('treats text-like content types as text and everything else as binary', () => {
     for (const text of [undefined, '', 'text/html', 'application/json; charset=utf-8', 'application/problem+json', 'application/x-www-form-urlencoded', 'image/svg+xml', 'application/yaml']) {
       expect(isTextContentType(text)).toBe(true);
