@@ -56,6 +56,8 @@ export class InitError extends Error {
   }
 }
 
+const STOPPING: WorkerError = { errorType: 'Runtime.ExitError', errorMessage: 'the server is stopping' };
+
 /** Starts a worker thread running the worker program on `data`, its output sent to `output`. */
 export function startWorker(data: WorkerData, env: Record<string, string>, output: Output): Worker {
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: data, env, stdout: true, stderr: true });
@@ -187,6 +189,8 @@ export class FunctionPool {
 
   /** Starts one worker ahead of traffic, so a broken module shows at once. @throws InitError */
   async warm(): Promise<number> {
+    // A reload the watcher started as the server stops must not leave a worker behind (it would keep the process alive).
+    if (this.closed) throw new InitError(STOPPING);
     const worker = this.spawn();
     const initMs = await worker.ready.catch((error: unknown) => {
       this.forget(worker);
@@ -209,7 +213,7 @@ export class FunctionPool {
     await this.acquireSlot();
     if (this.closed) {
       this.releaseSlot();
-      return { ok: false, reason: 'crash', error: { errorType: 'Runtime.ExitError', errorMessage: 'the server is stopping' }, durationMs: 0 };
+      return { ok: false, reason: 'crash', error: STOPPING, durationMs: 0 };
     }
     let worker: FunctionWorker | undefined;
     try {
