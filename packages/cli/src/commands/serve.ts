@@ -100,10 +100,10 @@ export function banner(running: RunningServe, options: ServeOptions, cwd: string
 
 /** What the X-Ray collector received, for the last line. */
 function traceSummary(running: RunningServe): string {
-  if (!running.xray) return '';
-  const subsegments = running.xray.subsegments();
-  const traces = new Set(subsegments.map((s) => s.trace_id)).size;
-  return ` (x-ray: ${subsegments.length} subsegment${subsegments.length === 1 ? '' : 's'} in ${traces} trace${traces === 1 ? '' : 's'} received)`;
+  const received = running.xrayReceived();
+  if (!received) return '';
+  const { subsegments, traces } = received;
+  return ` (x-ray: ${subsegments} subsegment${subsegments === 1 ? '' : 's'} in ${traces} trace${traces === 1 ? '' : 's'} received)`;
 }
 
 /** Adds `fleece serve` to the program. */

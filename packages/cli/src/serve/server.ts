@@ -43,6 +43,8 @@ export interface RunningServe {
   readonly aws: LocalAws | undefined;
   /** The X-Ray collector the function's segments go to, with `--aws local`. */
   readonly xray: XrayCollector | undefined;
+  /** What the X-Ray collector received since the start (it keeps only the latest documents), with `--aws local`. */
+  xrayReceived(): { subsegments: number; traces: number } | undefined;
   /** The environment every worker of the function gets. */
   readonly env: Readonly<Record<string, string>>;
   /** Loads the handler afresh (what a file change does). @throws InitError */
@@ -232,6 +234,7 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       invokedFunctionArn,
       aws: local?.aws,
       xray: local?.xray,
+      xrayReceived: () => local?.received(),
       env,
       reload,
       stop() {
