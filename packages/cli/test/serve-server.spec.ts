@@ -247,6 +247,7 @@ describe('module kinds', () => {
       'bad/syntax.mjs': 'export const handler = async () => {;',
       'bad/import.mjs': "import 'no-such-package-anywhere';\nexport const handler = async () => 1;",
       'bad/top-level.mjs': "throw new RangeError('config missing');",
+      'bad/callback.mjs': 'export const handler = (event, context, callback) => callback(null, { statusCode: 200 });',
       'bad/not-ready.mjs': 'await new Promise(() => setTimeout(() => {}, 100000)); export const handler = async () => 1;',
     });
   });
@@ -275,6 +276,9 @@ describe('module kinds', () => {
     await expect(serve(`${q.dir}/bad/syntax.mjs`)).rejects.toThrow(/Runtime\.UserCodeSyntaxError: SyntaxError: Unexpected/);
     await expect(serve(`${q.dir}/bad/import.mjs`)).rejects.toThrow(/Runtime\.ImportModuleError: Error: Cannot find package 'no-such-package-anywhere'/);
     const error = await serve(`${q.dir}/bad/top-level.mjs`).catch((e: unknown) => e);
+    await expect(serve(`${q.dir}/bad/callback.mjs`)).rejects.toThrow(
+      /^cannot load callback\.mjs#handler: Runtime\.CallbackHandlerDeprecated: "handler" in .*callback\.mjs takes a callback \(3 parameters\), and callback handlers are gone since the nodejs24\.x runtime: make it async and return the result/,
+    );
     expect(error).toBeInstanceOf(ServeStartError);
     expect((error as Error).message).toMatch(/^cannot load top-level\.mjs#handler: RangeError: config missing\n.*top-level\.mjs:1/);
   });
