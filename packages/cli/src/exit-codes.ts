@@ -20,6 +20,8 @@ export const EXIT_CODES = Object.freeze({
   ABORTED: 7,
   /** A file could not be read or written (config.yml missing, an output file exists, …). */
   FILE: 8,
+  /** `fleece serve`: the port on 127.0.0.1 is taken by another process. */
+  PORT_IN_USE: 9,
 });
 
 /** One of {@link EXIT_CODES}. */

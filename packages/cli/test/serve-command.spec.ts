@@ -124,6 +124,23 @@ describe('fleece serve', () => {
     expect(out.stderr).toMatch(/SIGINT: stopping\nstopped \(x-ray: 0 subsegments in 0 traces received\)\n$/);
   }, 30_000);
 
+  it('stops at the first SIGINT while the handler is still loading', async () => {
+    const slow = await project({ 'slow/handler.mjs': 'await new Promise((r) => setTimeout(r, 60000));\nexport const handler = async () => ({ statusCode: 200 });\n' });
+    try {
+      const { io, out } = commandIO(slow.dir);
+      const listeners = process.listenerCount('SIGINT');
+      const done = program({ io, services: {} }).parseAsync(['serve', 'slow/handler.mjs', '--port', '0', '--aws', 'real', '--no-watch'], { from: 'user' });
+      await eventually(() => (process.listenerCount('SIGINT') > listeners ? true : undefined));
+      process.emit('SIGINT', 'SIGINT');
+      await done;
+      // Stopped, not given up after the 10 s init timeout.
+      expect(out.stderr).toBe('SIGINT: stopping\nstopped\n');
+      expect(process.listenerCount('SIGINT')).toBe(listeners);
+    } finally {
+      await slow.remove();
+    }
+  });
+
   it('refuses bad arguments with a usage error, and a module that does not load with a failure', async () => {
     const { io } = commandIO(p.dir);
     const run = (...args: string[]) => program({ io, services: {} }).parseAsync(['serve', ...args], { from: 'user' });

@@ -17,6 +17,7 @@ export const handler = async (event, context) => {
   switch (path) {
     case '/throw': throw new TypeError('bad input');
     case '/sleep': await new Promise((r) => setTimeout(r, Number(query.get('ms')))); break;
+    case '/barrier': await fetch(query.get('url')); break;
     case '/spin': { const end = Date.now() + 60000; while (Date.now() < end); break; }
     case '/exit': process.exit(3);
     case '/reject': Promise.reject(new Error('stray rejection')); await new Promise((r) => setTimeout(r, 1000)); break;
@@ -101,9 +102,25 @@ describe('a REST API (v1) server', () => {
   });
 
   it('runs invocations side by side in separate workers, up to the concurrency', async () => {
-    const answers = await Promise.all([fetch(url('/sleep?ms=300')), fetch(url('/sleep?ms=300'))]);
-    const instances = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as Echo).instance)));
-    expect(instances.size).toBe(2);
+    // Each invocation waits until both have arrived: only two workers at once can answer.
+    const arrived: Array<() => void> = [];
+    const barrier = createServer((_req, res) => {
+      arrived.push(() => res.end('go'));
+      if (arrived.length === 2) for (const release of arrived) release();
+    });
+    await new Promise<void>((resolve) => barrier.listen(0, '127.0.0.1', resolve));
+    const at = encodeURIComponent(`http://127.0.0.1:${(barrier.address() as AddressInfo).port}/`);
+    // The first invocation waits while the second worker starts: a timeout long enough for a slow start.
+    const wide = await serve(`${p.dir}/echo/handler.mjs`, { timeoutMs: 60_000, concurrency: 2 });
+    try {
+      const answers = await Promise.all([fetch(wide.url(`/barrier?url=${at}`)), fetch(wide.url(`/barrier?url=${at}`))]);
+      const instances = new Set(await Promise.all(answers.map(async (r) => ((await r.json()) as Echo).instance)));
+      expect(instances.size).toBe(2);
+    } finally {
+      await wide.running.stop();
+      barrier.closeAllConnections();
+      await new Promise((resolve) => barrier.close(resolve));
+    }
   });
 
   it('answers 502 for a throw, logging the error and where it was thrown', async () => {
@@ -230,6 +247,7 @@ describe('module kinds', () => {
       'bad/syntax.mjs': 'export const handler = async () => {;',
       'bad/import.mjs': "import 'no-such-package-anywhere';\nexport const handler = async () => 1;",
       'bad/top-level.mjs': "throw new RangeError('config missing');",
+      'bad/callback.mjs': 'export const handler = (event, context, callback) => callback(null, { statusCode: 200 });',
       'bad/not-ready.mjs': 'await new Promise(() => setTimeout(() => {}, 100000)); export const handler = async () => 1;',
     });
   });
@@ -258,6 +276,9 @@ describe('module kinds', () => {
     await expect(serve(`${q.dir}/bad/syntax.mjs`)).rejects.toThrow(/Runtime\.UserCodeSyntaxError: SyntaxError: Unexpected/);
     await expect(serve(`${q.dir}/bad/import.mjs`)).rejects.toThrow(/Runtime\.ImportModuleError: Error: Cannot find package 'no-such-package-anywhere'/);
     const error = await serve(`${q.dir}/bad/top-level.mjs`).catch((e: unknown) => e);
+    await expect(serve(`${q.dir}/bad/callback.mjs`)).rejects.toThrow(
+      /^cannot load callback\.mjs#handler: Runtime\.CallbackHandlerDeprecated: "handler" in .*callback\.mjs takes a callback \(3 parameters\), and callback handlers are gone since the nodejs24\.x runtime: make it async and return the result/,
+    );
     expect(error).toBeInstanceOf(ServeStartError);
     expect((error as Error).message).toMatch(/^cannot load top-level\.mjs#handler: RangeError: config missing\n.*top-level\.mjs:1/);
   });

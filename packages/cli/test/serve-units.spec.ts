@@ -16,6 +16,7 @@ import {
 import { gatewayAnswer, MalformedResponseError, toHttpAnswer } from '../src/serve/responses.js';
 import { newTraceId, requestTrace } from '../src/serve/trace.js';
 import { isIgnored, watchTree } from '../src/serve/watcher.js';
+import { loadGitignore } from '../src/serve/gitignore.js';
 import { project, type Project } from './serve-helpers.js';
 
 describe('serve options', () => {
@@ -150,6 +151,18 @@ describe('toEvent', () => {
     expect(v2.headers['cookie']).toBeUndefined();
     expect(v2.requestContext).toMatchObject({ apiId: 'abc123', domainName: 'api.local', domainPrefix: 'api', http: { method: 'GET', path: '/a/b', sourceIp: '127.0.0.1' } });
     expect(v2.body).toBeUndefined();
+  });
+
+  it('keeps the target as sent: a leading // is a path, dot segments stay, odd methods pass', () => {
+    const v1 = toEvent(request({ method: 'M-SEARCH', url: '//evil.example/a/../b?x=%ZZ&y=1+2' }), { ...eventOptions, version: 'v1' }).event as APIGatewayProxyEvent;
+    expect(v1.path).toBe('//evil.example/a/../b');
+    expect(v1.httpMethod).toBe('M-SEARCH');
+    expect(v1.queryStringParameters).toEqual({ x: '%ZZ', y: '1 2' });
+    const v2 = toEvent(request({ url: 'http://other:1/p?q', headers: [] }), { ...eventOptions, version: 'v2' }).event as APIGatewayProxyEventV2;
+    expect(v2.rawPath).toBe('/p');
+    expect(v2.rawQueryString).toBe('q');
+    expect(v2.queryStringParameters).toEqual({ q: '' });
+    expect((toEvent(request({ url: '*' }), { ...eventOptions, version: 'v2' }).event as APIGatewayProxyEventV2).rawPath).toBe('/');
   });
 
   it('treats text-like content types as text and everything else as binary', () => {
@@ -289,7 +302,49 @@ describe('watchTree', () => {
   });
 
   it('ignores dependencies, hidden entries and editor droppings', () => {
-    for (const name of ['node_modules', '.git', '.fleece', 'handler.mjs~', '4913', 'coverage']) expect(isIgnored(name)).toBe(true);
+    for (const name of ['node_modules', '.git', '.fleece', 'handler.mjs~', '4913', 'coverage', 'serve.log']) expect(isIgnored(name)).toBe(true);
     for (const name of ['src', 'handler.mjs', 'api.yaml']) expect(isIgnored(name)).toBe(false);
+  });
+});
+
+describe('loadGitignore', () => {
+  it('applies the .gitignore files of the folder and its parents up to the repository root, as git does', async () => {
+    const g = await project({
+      'outside/.gitignore': 'everything\n',
+      'outside/repo/.git/HEAD': '',
+      'outside/repo/.gitignore': '# comment\n/build\ndist/\n*.tmp\n!keep.tmp\nsecrets/**/key?.pem\n\\#hash\nlogs/\n!logs/kept.txt\n[ab].bak\n',
+      'outside/repo/app/.gitignore': 'local-only.js\n/only-here\n',
+    });
+    try {
+      const app = `${g.dir}/outside/repo/app`;
+      const ignored = loadGitignore(app);
+      const at = (rel: string, isDir = false) => ignored(`${app}/${rel}`, isDir);
+      expect(at('handler.mjs')).toBe(false);
+      expect(at('dist', true)).toBe(true);
+      expect(at('dist/out.js')).toBe(true);
+      expect(at('dist')).toBe(false); // a file named dist is not the folder dist/
+      expect(at('x/y.tmp')).toBe(true);
+      expect(at('keep.tmp')).toBe(false);
+      // A pattern with a slash is anchored to its .gitignore's folder.
+      expect(ignored(`${g.dir}/outside/repo/secrets/a/b/key1.pem`, false)).toBe(true);
+      expect(ignored(`${g.dir}/outside/repo/secrets/key1.pem`, false)).toBe(true);
+      expect(ignored(`${g.dir}/outside/repo/secrets/key10.pem`, false)).toBe(false);
+      expect(at('secrets/a/key1.pem')).toBe(false);
+      expect(at('#hash')).toBe(true);
+      expect(at('logs/kept.txt')).toBe(true); // an ignored folder hides what is in it
+      expect(at('a.bak')).toBe(true);
+      expect(at('c.bak')).toBe(false);
+      expect(at('local-only.js')).toBe(true);
+      expect(at('only-here')).toBe(true);
+      expect(at('sub/only-here')).toBe(false);
+      // /build is anchored to the repository root, not to app/.
+      expect(at('build', true)).toBe(false);
+      expect(ignored(`${g.dir}/outside/repo/build`, true)).toBe(true);
+      // Above the repository root nothing applies.
+      expect(at('everything')).toBe(false);
+      expect(loadGitignore(`${g.dir}/outside/repo/.git`)(`${g.dir}/elsewhere/x`, false)).toBe(false);
+    } finally {
+      await g.remove();
+    }
   });
 });

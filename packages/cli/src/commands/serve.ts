@@ -15,7 +15,7 @@ import {
   ServeOptionError,
   type ServeOptions,
 } from '../serve/options.js';
-import { ServeStartError, startServe, type RunningServe } from '../serve/server.js';
+import { PortInUseError, ServeAbortedError, ServeStartError, startServe, type RunningServe } from '../serve/server.js';
 import { untilSignal } from '../serve/signals.js';
 
 interface ServeCommandOptions {
@@ -49,8 +49,9 @@ AWS_REGION, ...) as it is.
 --setup runs a module once, with the function's environment, before the handler loads: create
 tables and buckets there. It may return an object of environment variables for the function.
 
-The handler reloads when a file under its directory changes (node_modules and hidden
-directories aside). TypeScript modules (.ts, .mts) are compiled on the fly with esbuild.
+The handler reloads when a file under its directory changes; node_modules, hidden entries
+(.git), *.log, what .gitignore names and the files this command's output is redirected to are
+ignored. A port already in use ends the command with exit code 9. The first Ctrl-C stops it. TypeScript modules (.ts, .mts) are compiled on the fly with esbuild.
 
 Examples:
   fleece serve src/handler.mjs                      export "handler", REST API events, port 8080
@@ -99,10 +100,10 @@ export function banner(running: RunningServe, options: ServeOptions, cwd: string
 
 /** What the X-Ray collector received, for the last line. */
 function traceSummary(running: RunningServe): string {
-  if (!running.xray) return '';
-  const subsegments = running.xray.subsegments();
-  const traces = new Set(subsegments.map((s) => s.trace_id)).size;
-  return ` (x-ray: ${subsegments.length} subsegment${subsegments.length === 1 ? '' : 's'} in ${traces} trace${traces === 1 ? '' : 's'} received)`;
+  const received = running.xrayReceived();
+  if (!received) return '';
+  const { subsegments, traces } = received;
+  return ` (x-ray: ${subsegments} subsegment${subsegments === 1 ? '' : 's'} in ${traces} trace${traces === 1 ? '' : 's'} received)`;
 }
 
 /** Adds `fleece serve` to the program. */
@@ -130,19 +131,26 @@ export function registerServeCommand(program: Command, context: CliContext): voi
         if (error instanceof ServeOptionError) throw new CliError(error.message, EXIT_CODES.USAGE, { cause: error });
         throw error;
       }
-      // Listening before starting: a signal during a slow start (the local AWS, a cold module) still stops cleanly.
+      // Listening before starting: the first Ctrl-C during a slow start (the local AWS, a cold module) stops it at once.
       const stopSignal = untilSignal();
+      const abort = new AbortController();
+      void stopSignal.received.then((signal) => {
+        if (abort.signal.aborted) return;
+        io.stderr(`${signal}: stopping\n`);
+        abort.abort();
+      });
       let running: RunningServe;
       try {
-        running = await startServe(options, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, env: io.env });
+        running = await startServe(options, { stdout: io.stdout, stderr: io.stderr, cwd: io.cwd, env: io.env, signal: abort.signal });
       } catch (error) {
         stopSignal.cancel();
+        if (error instanceof ServeAbortedError) return io.stderr('stopped\n');
+        if (error instanceof PortInUseError) throw new CliError(error.message, EXIT_CODES.PORT_IN_USE, { cause: error });
         if (error instanceof ServeStartError) throw new CliError(error.message, EXIT_CODES.FAILURE, { cause: error });
         throw error;
       }
       io.stderr(banner(running, options, io.cwd));
-      const signal = await stopSignal.received;
-      io.stderr(`${signal}: stopping\n`);
+      await stopSignal.received;
       await running.stop();
       io.stderr(`stopped${traceSummary(running)}\n`);
     });

@@ -50,11 +50,14 @@ export function isTextContentType(contentType: string | undefined): boolean {
  * `multiValueQueryStringParameters`, or HTTP API (v2) with `rawQueryString` and `cookies`.
  * The event looks like one from a custom domain with an `ANY /{proxy+}` route, so `path` and
  * `requestContext.path` are the path as requested (redirects built from them stay on this server).
+ *
+ * Every map of request data is built without a prototype, so `__proto__`, `constructor` or
+ * `toString` are names like any other; a malformed escape (`%ZZ`) stays as sent. The builders of
+ * `@fleece/testing` make the rest of the event, without request data, so no name reaches them.
  */
 export function toEvent(request: IncomingRequest, options: EventOptions): GatewayRequest {
-  const target = new URL(request.url, 'http://localhost');
-  const path = decodePath(target.pathname);
-  const query = target.search.replace(/^\?/, '');
+  const { rawPath, query } = splitTarget(request.url);
+  const path = decode(rawPath, false);
   const headers = groupHeaders(request.headers);
   const host = headerValue(headers, 'host') ?? `127.0.0.1:${request.port}`;
   // API Gateway appends the caller to X-Forwarded-For and states its own port and protocol.
@@ -66,36 +69,108 @@ export function toEvent(request: IncomingRequest, options: EventOptions): Gatewa
   const contentType = headerValue(headers, 'content-type');
   const body = request.body.length === 0 ? undefined : isTextContentType(contentType) ? request.body.toString('utf8') : request.body;
   const requestId = randomUUID();
-  const common = { method: request.method, path, headers, query, body, sourceIp: request.sourceIp, requestId, region: options.region, accountId: options.accountId };
+  // The builders take letters only; Node also lets through methods such as M-SEARCH, set below.
+  const method = request.method;
+  const common = { method: /^[A-Za-z]+$/.test(method) ? method : 'GET', path, body, sourceIp: request.sourceIp, requestId, region: options.region, accountId: options.accountId };
   const domainName = host.replace(/:\d+$/, '');
   const domainPrefix = domainName.split('.')[0] ?? domainName;
+  const params = queryParams(query);
+  const userAgent = headerValue(headers, 'user-agent');
 
   if (options.version === 'v2') {
-    const event = httpApiEvent(common, {
-      requestContext: { apiId: options.apiId, domainName, domainPrefix } as never,
-    });
+    const event = httpApiEvent(common, { requestContext: { apiId: options.apiId, domainName, domainPrefix } as never });
+    const v2Headers = dict<string>();
+    const cookies: string[] = [];
+    for (const name of Object.keys(headers)) {
+      const values = headers[name] ?? [];
+      const lower = name.toLowerCase();
+      if (lower === 'cookie') cookies.push(...values.flatMap((v) => v.split(/;\s*/)).filter(Boolean));
+      else v2Headers[lower] = lower in v2Headers ? `${v2Headers[lower]},${values.join(',')}` : values.join(',');
+    }
+    event.headers = v2Headers;
+    event.rawQueryString = query;
+    event.requestContext.http.userAgent = userAgent ?? '';
+    event.requestContext.http.method = method;
+    if (cookies.length > 0) event.cookies = cookies;
+    if (Object.keys(params).length > 0) event.queryStringParameters = mapValues(params, (values) => values.join(','));
     return { event, requestId };
   }
   const proxy = path === '/' ? undefined : path.slice(1);
   const event = apiGatewayV1Event(
-    { ...common, stage: 'local', resource: proxy === undefined ? '/' : '/{proxy+}', ...(proxy !== undefined && { pathParameters: { proxy } }) },
+    { ...common, stage: 'local', resource: proxy === undefined ? '/' : '/{proxy+}', ...(proxy !== undefined && { pathParameters: proxyParameter(proxy) }) },
     { requestContext: { apiId: options.apiId, domainName, domainPrefix, path } as never },
   );
+  const hasQuery = Object.keys(params).length > 0;
+  event.multiValueHeaders = headers;
+  event.headers = mapValues(headers, (values) => values.at(-1) ?? '');
+  event.multiValueQueryStringParameters = hasQuery ? params : null;
+  event.queryStringParameters = hasQuery ? mapValues(params, (values) => values.at(-1) ?? '') : null;
+  event.requestContext.identity.userAgent = userAgent ?? null;
+  event.httpMethod = method;
+  event.requestContext.httpMethod = method;
   return { event, requestId };
 }
 
-/** The path with percent-escapes decoded, as API Gateway passes it; left as sent when malformed. */
-function decodePath(path: string): string {
-  try {
-    return decodeURIComponent(path);
-  } catch {
-    return path;
+/** A map without a prototype: request names such as `__proto__` are then ordinary keys. */
+function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function mapValues<T, U>(map: Record<string, T>, fn: (value: T) => U): Record<string, U> {
+  const out = dict<U>();
+  for (const name of Object.keys(map)) out[name] = fn(map[name] as T);
+  return out;
+}
+
+function proxyParameter(proxy: string): Record<string, string> {
+  const out = dict<string>();
+  out['proxy'] = proxy;
+  return out;
+}
+
+/**
+ * The path and the raw query of a request target. Split by hand: `new URL` would read `//x/y` as
+ * a host and normalise dot segments and escapes, none of which API Gateway does.
+ */
+function splitTarget(target: string): { rawPath: string; query: string } {
+  let rest = target.split('#', 1)[0] ?? '';
+  if (!rest.startsWith('/')) {
+    // The absolute form (`GET http://host/x`) or `*`: keep the path part only.
+    const scheme = /^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i.exec(rest);
+    rest = scheme ? rest.slice(scheme[0].length) : '';
+    if (!rest.startsWith('/')) rest = `/${rest}`;
   }
+  const mark = rest.indexOf('?');
+  return mark < 0 ? { rawPath: rest, query: '' } : { rawPath: rest.slice(0, mark), query: rest.slice(mark + 1) };
+}
+
+/** Percent-escapes decoded (and `+` as a space in a query); a malformed escape is left as sent. */
+function decode(text: string, plusIsSpace: boolean): string {
+  const spaced = plusIsSpace ? text.replace(/\+/g, ' ') : text;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** Query parameters by decoded name, every value in order; a name without `=` has the value ''. */
+function queryParams(query: string): Record<string, string[]> {
+  const out = dict<string[]>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const name = decode(eq < 0 ? part : part.slice(0, eq), true);
+    const value = eq < 0 ? '' : decode(part.slice(eq + 1), true);
+    (out[name] ??= []).push(value);
+  }
+  return out;
 }
 
 /** Header values grouped by name (case-insensitively, keeping the first spelling), in order. */
 function groupHeaders(pairs: Array<[string, string]>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out = dict<string[]>();
   const spelling = new Map<string, string>();
   for (const [name, value] of pairs) {
     const lower = name.toLowerCase();

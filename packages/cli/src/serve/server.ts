@@ -1,25 +1,26 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
-import { basename, dirname, extname, join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fstatSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { basename, dirname, extname, relative } from 'node:path';
 import { lambdaContext, LOCAL_ACCOUNT, type LocalAws, type XrayCollector } from '@fleece/testing';
 import { toEvent } from './events.js';
 import { CREDENTIAL_VARIABLES, startLocalEnvironment, type LocalEnvironment } from './local-env.js';
-import { defaultFunctionName, type AwsMode, type EventVersion, type ModuleRef, type ServeOptions } from './options.js';
-import { FunctionPool, InitError, startWorker, type InvokeOutcome, type Output } from './pool.js';
-import { gatewayAnswer, MalformedResponseError, toHttpAnswer, type HttpAnswer } from './responses.js';
+import { defaultFunctionName, type AwsMode, type EventVersion, type ServeOptions } from './options.js';
+import { loadGitignore } from './gitignore.js';
+import { listen, readBody, writeAnswer } from './http-io.js';
+import { answerOf, describeInit, failure, GATEWAY_TIMEOUT_MS, gatewayTimeout, LAMBDA_PAYLOAD_LIMIT_BYTES, timing } from './outcome.js';
+import { FunctionPool, type Output } from './pool.js';
+import { gatewayAnswer } from './responses.js';
+import { ServeAbortedError, ServeStartError } from './start-error.js';
 import { requestTrace } from './trace.js';
 import { watchTree } from './watcher.js';
-import { TS_HOOKS_SOURCE, type ContextData, type WorkerData, type WorkerMessage } from './worker-source.js';
+import { hooksFor, runSetup } from './setup.js';
+import type { ContextData } from './worker-source.js';
 
-/** Lambda's payload limit for synchronous invocations, request and response, in bytes. */
-export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
-/** API Gateway's integration timeout, ms: an HTTP request never waits longer. */
-export const GATEWAY_TIMEOUT_MS = 29_000;
 /** Lambda's default function timeout, ms. */
 export const DEFAULT_TIMEOUT_MS = 3000;
+export { GATEWAY_TIMEOUT_MS, LAMBDA_PAYLOAD_LIMIT_BYTES } from './outcome.js';
+export { PortInUseError, ServeAbortedError, ServeStartError } from './start-error.js';
 
 /** Where `startServe` writes and what it reads from its surroundings. */
 export interface ServeIO extends Output {
@@ -27,6 +28,8 @@ export interface ServeIO extends Output {
   cwd: string;
   /** The environment the function starts from. */
   env: Record<string, string | undefined>;
+  /** Aborting it during the start stops what has started and rejects with ServeAbortedError (the first Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** A running `fleece serve`. */
@@ -40,6 +43,8 @@ export interface RunningServe {
   readonly aws: LocalAws | undefined;
   /** The X-Ray collector the function's segments go to, with `--aws local`. */
   readonly xray: XrayCollector | undefined;
+  /** What the X-Ray collector received since the start (it keeps only the latest documents), with `--aws local`. */
+  xrayReceived(): { subsegments: number; traces: number } | undefined;
   /** The environment every worker of the function gets. */
   readonly env: Readonly<Record<string, string>>;
   /** Loads the handler afresh (what a file change does). @throws InitError */
@@ -47,13 +52,6 @@ export interface RunningServe {
   /** Stops the server, the workers, the watcher and the local AWS. Safe to call more than once. */
   stop(): Promise<void>;
 }
-
-/** A failure to start: the port, the setup module or the handler module. */
-export class ServeStartError extends Error {
-  override readonly name = 'ServeStartError';
-}
-
-const SETUP_TIMEOUT_MS = 120_000;
 
 /**
  * Serves a Lambda handler over HTTP on 127.0.0.1 as API Gateway would invoke it: each request
@@ -73,8 +71,16 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) await step();
   };
+  // Each step of the start checks the signal; an abort also stops the pool at once, so a slow module load ends now.
+  let pool: FunctionPool | undefined;
+  const onAbort = () => void pool?.close();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  const checkAbort = () => {
+    if (io.signal?.aborted) throw new ServeAbortedError('stopped before it started');
+  };
 
   try {
+    checkAbort();
     let local: LocalEnvironment | undefined;
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(io.env)) if (value !== undefined) env[name] = value;
@@ -82,6 +88,7 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       const started = await startLocalEnvironment();
       local = started;
       cleanups.push(() => started.stop());
+      checkAbort();
       for (const name of CREDENTIAL_VARIABLES) delete env[name];
       Object.assign(env, local.env);
     }
@@ -106,12 +113,15 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       io.stderr(`setup ${relative(io.cwd, options.setup.file)} done in ${Date.now() - started} ms${Object.keys(added).length ? ` (sets ${Object.keys(added).join(', ')})` : ''}\n`);
     }
     Object.assign(env, options.env ?? {});
+    checkAbort();
 
-    const pool = new FunctionPool({ module: options.handler, env, concurrency: options.concurrency ?? 10, hooks: hooksFor(options.handler.file, io.cwd), output: io });
-    cleanups.push(() => pool.close());
+    pool = new FunctionPool({ module: options.handler, env, concurrency: options.concurrency ?? 10, hooks: hooksFor(options.handler.file, io.cwd), output: io });
+    const functions = pool;
+    cleanups.push(() => functions.close());
     try {
       await pool.warm();
     } catch (error) {
+      checkAbort();
       throw new ServeStartError(`cannot load ${relative(io.cwd, options.handler.file)}#${options.handler.exportName}: ${describeInit(error)}`, { cause: error });
     }
 
@@ -128,7 +138,7 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
         functionName,
         async (event: unknown, context: { awsRequestId: string }) => {
           const trace = requestTrace(undefined, sampled);
-          const outcome = await pool.invoke({ event: JSON.stringify(event), context: contextOf(context.awsRequestId), timeoutMs, traceHeader: trace.header });
+          const outcome = await functions.invoke({ event: JSON.stringify(event), context: contextOf(context.awsRequestId), timeoutMs, traceHeader: trace.header });
           io.stderr(`${outcome.ok ? 'ok ' : 'ERR'} invoke ${functionName} ${timing(outcome)} lambda_request_id=${context.awsRequestId} trace_id=${trace.traceId}${failure(outcome)}\n`);
           if (outcome.ok) return JSON.parse(outcome.payload) as unknown;
           throw Object.assign(new Error(outcome.error.errorMessage), { name: outcome.error.errorType });
@@ -180,7 +190,7 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
         writeAnswer(res, answer, false);
         return log(answer.status, answer.body.length, `${ids} error="the event is over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES} B payload limit"`);
       }
-      const invocation = pool.invoke({ event: eventJson, context, timeoutMs, traceHeader: trace.header });
+      const invocation = functions.invoke({ event: eventJson, context, timeoutMs, traceHeader: trace.header });
       const outcome = timeoutMs <= GATEWAY_TIMEOUT_MS ? await invocation : await Promise.race([invocation, gatewayTimeout(invocation)]);
       const { answer, problem } = answerOf(outcome, version);
       const gatewayHeaders: Array<[string, string]> = version === 'v1' ? [['x-amzn-RequestId', requestId], ['X-Amzn-Trace-Id', trace.header.replace(/;Parent=[^;]*/, '')]] : [['apigw-requestid', requestId]];
@@ -190,9 +200,10 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       log(answer.status, answer.body.length, `${ids}${outcome === 'gateway-timeout' ? '' : timing(outcome, ' ')}${problem}`);
     }
 
+    let stopping: Promise<void> | undefined;
     let reloading: Promise<unknown> = Promise.resolve();
     const reload = () => {
-      const next = reloading.then(() => pool.reload());
+      const next = reloading.then(() => functions.reload());
       reloading = next.catch(() => undefined);
       return next;
     };
@@ -202,15 +213,20 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
         io.stderr(`${paths.slice(0, 3).join(', ')}${paths.length > 3 ? ` and ${paths.length - 3} more` : ''} changed: reloading ${relative(io.cwd, options.handler.file)}\n`);
         reload().then(
           (initMs) => io.stderr(`reloaded in ${initMs} ms\n`),
-          (error: unknown) => io.stderr(`reload failed, requests get 502 until the module loads: ${describeInit(error)}\n`),
+          (error: unknown) => stopping ?? io.stderr(`reload failed, requests get 502 until the module loads: ${describeInit(error)}\n`),
         );
-      }, { onLimit: (dir) => io.stderr(`watching only the first 2000 directories under ${dir}\n`) });
+      }, {
+        onLimit: (dir) => io.stderr(`watching only the first 2000 directories under ${dir}\n`),
+        ignore: loadGitignore(root),
+        // `fleece serve handler.mjs > serve.log` in the handler's folder: writing the log must not reload the handler.
+        ignoreFiles: ownOutputFiles(),
+      });
       cleanups.push(() => watching.close());
       await watching.ready;
     }
 
     const url = `http://127.0.0.1:${port}`;
-    let stopping: Promise<void> | undefined;
+    io.signal?.removeEventListener('abort', onAbort);
     return {
       url,
       port,
@@ -218,6 +234,7 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       invokedFunctionArn,
       aws: local?.aws,
       xray: local?.xray,
+      xrayReceived: () => local?.received(),
       env,
       reload,
       stop() {
@@ -226,138 +243,22 @@ export async function startServe(options: ServeOptions, io: ServeIO): Promise<Ru
       },
     };
   } catch (error) {
+    io.signal?.removeEventListener('abort', onAbort);
     await cleanup();
     throw error;
   }
 }
 
-/** Runs the setup module's function once in a worker with the function's environment; resolves to the variables it returns. */
-async function runSetup(setup: ModuleRef, argument: unknown, env: Record<string, string>, io: ServeIO): Promise<Record<string, string>> {
-  const data: WorkerData = { mode: 'setup', file: setup.file, exportName: setup.exportName, hooks: hooksFor(setup.file, io.cwd), setupArgument: argument };
-  const worker = startWorker(data, env, io);
-  const where = `${relative(io.cwd, setup.file)}#${setup.exportName}`;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const payload = await new Promise<string>((resolve, reject) => {
-      timer = setTimeout(() => reject(new ServeStartError(`setup ${where} did not finish within ${SETUP_TIMEOUT_MS} ms`)), SETUP_TIMEOUT_MS);
-      worker.on('message', (message: WorkerMessage) => {
-        if (message.type === 'setup-done') resolve(message.payload);
-        else if (message.type === 'init-error') reject(new ServeStartError(`setup ${where} failed: ${describeInit(new InitError(message.error))}`));
-      });
-      worker.on('error', (error) => reject(new ServeStartError(`setup ${where} failed: ${error.stack ?? error.message}`)));
-      worker.on('exit', (code) => reject(new ServeStartError(`setup ${where} exited with status ${code} before it finished`)));
-    });
-    const result = JSON.parse(payload) as unknown;
-    if (result === null) return {};
-    if (typeof result !== 'object' || Array.isArray(result) || !Object.values(result).every((v) => typeof v === 'string')) {
-      throw new ServeStartError(`setup ${where} must return nothing or the function's environment variables (an object of strings), got ${payload.slice(0, 100)}`);
-    }
-    return result as Record<string, string>;
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
-}
-
-/** TypeScript loader hooks for a .ts/.mts module, esbuild found from the module, the working directory or this command. */
-function hooksFor(file: string, cwd: string): WorkerData['hooks'] {
-  if (!/\.m?ts$/.test(file)) return undefined;
-  for (const base of [file, join(cwd, 'package.json'), process.argv[1] ?? join(cwd, 'x.js')]) {
+/** The files this process's stdout and stderr are redirected to, by device and inode. */
+function ownOutputFiles(): Array<{ dev: number; ino: number }> {
+  const files: Array<{ dev: number; ino: number }> = [];
+  for (const fd of [1, 2]) {
     try {
-      const esbuild = pathToFileURL(createRequire(base).resolve('esbuild')).href;
-      return { url: `data:text/javascript,${encodeURIComponent(TS_HOOKS_SOURCE)}`, data: { esbuild } };
+      const found = fstatSync(fd);
+      if (found.isFile()) files.push({ dev: found.dev, ino: found.ino });
     } catch {
-      // Try the next place.
+      // No such descriptor: nothing to ignore.
     }
   }
-  throw new ServeStartError(`serving TypeScript (${basename(file)}) needs esbuild: npm install --save-dev esbuild, or serve the compiled JavaScript`);
-}
-
-function describeInit(error: unknown): string {
-  if (error instanceof InitError) {
-    const { errorType, errorMessage, stack } = error.error;
-    const where = userFrames(stack).filter((line) => !line.includes(errorMessage));
-    return `${errorType}: ${errorMessage}${where.length ? `\n${where.join('\n')}` : ''}`;
-  }
-  return (error as Error)?.message ?? String(error);
-}
-
-/** Resolves to 'gateway-timeout' after API Gateway's 29 s, unless the invocation ends first. */
-function gatewayTimeout(invocation: Promise<unknown>): Promise<'gateway-timeout'> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve('gateway-timeout'), GATEWAY_TIMEOUT_MS);
-    void invocation.finally(() => clearTimeout(timer));
-  });
-}
-
-/** The HTTP answer to an invocation's outcome, and what to add to the log line when it failed. */
-function answerOf(outcome: InvokeOutcome | 'gateway-timeout', version: EventVersion): { answer: HttpAnswer; problem: string } {
-  if (outcome === 'gateway-timeout') return { answer: gatewayAnswer('timeout', version), problem: ` error="API Gateway's ${GATEWAY_TIMEOUT_MS} ms integration timeout (the function runs on)"` };
-  if (!outcome.ok) return { answer: gatewayAnswer(outcome.reason === 'timeout' ? 'timeout' : 'error', version), problem: failure(outcome) };
-  if (Buffer.byteLength(outcome.payload) > LAMBDA_PAYLOAD_LIMIT_BYTES) {
-    return { answer: gatewayAnswer('error', version), problem: ` error="Function.ResponseSizeTooLarge: the response is ${Buffer.byteLength(outcome.payload)} B, over Lambda's ${LAMBDA_PAYLOAD_LIMIT_BYTES} B limit"` };
-  }
-  try {
-    const answer = toHttpAnswer(JSON.parse(outcome.payload), version);
-    return { answer, problem: answer.warnings ? ` warning="${answer.warnings.join('; ')}"` : '' };
-  } catch (error) {
-    if (!(error instanceof MalformedResponseError)) throw error;
-    return { answer: gatewayAnswer('error', version), problem: ` error="malformed Lambda proxy response: ${error.message}"` };
-  }
-}
-
-/** The lines of a stack trace that point into the user's code (not this command's worker or Node's internals). */
-function userFrames(stack: string | undefined): string[] {
-  return (stack ?? '')
-    .split('\n')
-    .filter((line) => line.trim() !== '' && !line.includes('[worker eval]') && !line.includes('node:internal/'))
-    .slice(0, 8);
-}
-
-function timing(outcome: InvokeOutcome, lead = ''): string {
-  return `${lead}duration=${outcome.durationMs}ms${outcome.coldStartMs === undefined ? '' : ` init=${outcome.coldStartMs}ms`}`;
-}
-
-function failure(outcome: InvokeOutcome): string {
-  if (outcome.ok) return '';
-  const { errorType, errorMessage, stack } = outcome.error;
-  const frames = userFrames(stack);
-  const trace = frames.length ? `\n${frames.map((line) => `    ${line}`).join('\n')}` : '';
-  return ` error="${errorType}: ${errorMessage}"${trace}`;
-}
-
-/** The request body, or undefined when it is over Lambda's payload limit (the rest is drained). */
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= LAMBDA_PAYLOAD_LIMIT_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > LAMBDA_PAYLOAD_LIMIT_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function writeAnswer(res: ServerResponse, answer: HttpAnswer, omitBody: boolean): void {
-  const grouped = new Map<string, { name: string; values: string[] }>();
-  for (const [name, value] of answer.headers) {
-    const entry = grouped.get(name.toLowerCase()) ?? { name, values: [] };
-    entry.values.push(value);
-    grouped.set(name.toLowerCase(), entry);
-  }
-  for (const { name, values } of grouped.values()) res.setHeader(name, values.length === 1 ? (values[0] ?? '') : values);
-  res.setHeader('content-length', answer.body.length);
-  res.statusCode = answer.status;
-  res.end(omitBody ? undefined : answer.body);
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new ServeStartError(`port ${port} on 127.0.0.1 is in use: stop what holds it, or choose another with --port`, { cause: error }) : error);
-    });
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
+  return files;
 }

@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
+import type { IgnoreMatcher } from './gitignore.js';
 import { basename, join, relative } from 'node:path';
 
 /** Options of {@link watchTree}. */
@@ -9,6 +10,13 @@ export interface WatchOptions {
   /** The most directories watched; deeper trees are cut off (and `onLimit` is told). Default 2000. */
   maxDirectories?: number;
   onLimit?: (root: string) => void;
+  /** Paths (absolute) never reported nor watched, beyond {@link isIgnored} names: what .gitignore names. */
+  ignore?: IgnoreMatcher;
+  /**
+   * Files never reported, by identity (device and inode), whatever their name: the server's own
+   * stdout and stderr when they are redirected to files in the tree, so its log never reloads it.
+   */
+  ignoreFiles?: ReadonlyArray<{ dev: number; ino: number }>;
 }
 
 /** A running watch. */
@@ -18,13 +26,14 @@ export interface TreeWatcher {
   close(): void;
 }
 
-/** Names never watched: dependencies, version control, editor droppings, hidden directories such as .fleece. */
+/** Names never watched: dependencies, version control, logs, editor droppings, hidden entries such as .git or .fleece. */
 export function isIgnored(name: string): boolean {
-  return name === 'node_modules' || name === 'coverage' || name.startsWith('.') || name.endsWith('~') || name === '4913';
+  return name === 'node_modules' || name === 'coverage' || name.startsWith('.') || name.endsWith('~') || name.endsWith('.log') || name === '4913';
 }
 
 /**
- * Watches `root` and every directory under it (but not node_modules or hidden ones) with one
+ * Watches `root` and every directory under it (but not node_modules, hidden ones or those
+ * `ignore` names) with one
  * non-recursive `fs.watch` each, so a large tree never costs a watch per dependency file; new
  * directories are picked up as they appear. `onChange` gets the changed paths, relative to
  * `root`, once the changes pause for `debounceMs`.
@@ -37,6 +46,14 @@ export function watchTree(root: string, onChange: (paths: string[]) => void, opt
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   let limited = false;
+
+  const ignoreFiles = options.ignoreFiles ?? [];
+  const report = (path: string) => {
+    if (closed) return;
+    changed.add(relative(root, path));
+    clearTimeout(timer);
+    timer = setTimeout(flush, debounceMs);
+  };
 
   const flush = () => {
     timer = undefined;
@@ -57,15 +74,18 @@ export function watchTree(root: string, onChange: (paths: string[]) => void, opt
       watcher = watch(dir, { persistent: true }, (event, name) => {
         if (closed || name === null || isIgnored(basename(String(name)))) return;
         const path = join(dir, String(name));
-        changed.add(relative(root, path));
-        if (event === 'rename') {
-          stat(path).then(
-            (found) => (found.isDirectory() ? add(path) : undefined),
-            () => undefined,
-          );
-        }
-        clearTimeout(timer);
-        timer = setTimeout(flush, debounceMs);
+        // One stat tells both whether a new directory appeared and whether this is one of the ignored files.
+        stat(path).then(
+          (found) => {
+            if (ignoreFiles.some((f) => f.dev === found.dev && f.ino === found.ino) || options.ignore?.(path, found.isDirectory())) return;
+            if (event === 'rename' && found.isDirectory()) void add(path);
+            report(path);
+          },
+          () => {
+            // Gone: a deletion (or a rename away) is a change, unless .gitignore names it.
+            if (!options.ignore?.(path, false)) report(path);
+          },
+        );
       });
     } catch {
       return; // Gone already.
@@ -81,7 +101,8 @@ export function watchTree(root: string, onChange: (paths: string[]) => void, opt
     } catch {
       return;
     }
-    await Promise.all(entries.filter((e) => e.isDirectory() && !isIgnored(e.name)).map((e) => add(join(dir, e.name))));
+    const dirs = entries.filter((e) => e.isDirectory() && !isIgnored(e.name) && !options.ignore?.(join(dir, e.name), true));
+    await Promise.all(dirs.map((e) => add(join(dir, e.name))));
   };
 
   const ready = add(root);

@@ -95,6 +95,14 @@ async function load() {
     error.name = 'Runtime.HandlerNotFound';
     throw error;
   }
+  // As the nodejs24.x runtime does: a third parameter means a callback handler, which it no longer runs.
+  if (workerData.mode === 'handler' && fn.length >= 3) {
+    const error = new Error('"' + workerData.exportName + '" in ' + workerData.file + ' takes a callback (3 parameters), and callback handlers are gone since the nodejs24.x runtime: '
+      + 'make it async and return the result, e.g. export const ' + workerData.exportName + ' = async (event, context) => { ...; return result; }, '
+      + 'and throw instead of calling callback(error)');
+    error.name = 'Runtime.CallbackHandlerDeprecated';
+    throw error;
+  }
   return fn;
 }
 
