@@ -14,13 +14,13 @@ beforeAll(async () => {
   s3 = new S3Client(aws.clientConfig('s3'));
   lambda = new LambdaClient(aws.clientConfig('lambda'));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
+}, 60_000);
 afterAll(async () => {
   await aws.lambda.settled();
   s3.destroy();
   lambda.destroy();
   await aws.stop();
-});
+}, 60_000);
 
 type Result = { statusCode: number; headers: Record<string, string>; body: string };
 const errors: unknown[][] = [];

@@ -10,11 +10,11 @@ beforeAll(async () => {
   aws = await startLocalAws({ services: ['s3'] });
   s3 = new S3Client(aws.clientConfig('s3'));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
+}, 60_000);
 afterAll(async () => {
   s3.destroy();
   await aws.stop();
-});
+}, 60_000);
 
 const respondWith = (result: unknown) => async () => result;
 const context = lambdaContext();

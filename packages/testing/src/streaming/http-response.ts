@@ -30,15 +30,14 @@ const MAX_PRELUDE_BYTES = 1024 * 1024;
  */
 export async function readStreamedResponse(invocation: StreamingInvocation): Promise<StreamedHttpResponse> {
   const iterator = invocation.raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  let first: IteratorResult<Buffer>;
-  try {
-    first = await iterator.next();
-  } catch {
+  const first = await iterator.next();
+  if (first.done && (await invocation.done).error) {
+    // Nothing was sent before the function failed: the front door answers for it.
     return { statusCode: 502, headers: headersOf({ 'content-type': 'application/json' }), cookies: [], body: Readable.from([Buffer.from('{"message":"Internal Server Error"}')]) };
   }
   const contentType = invocation.responseStream.contentType;
   if (contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
-    return { statusCode: 200, headers: headersOf({ 'content-type': contentType }), cookies: [], body: rest(first.done ? [] : [first.value], iterator) };
+    return { statusCode: 200, headers: headersOf({ 'content-type': contentType }), cookies: [], body: rest(first.done ? [] : [first.value], iterator, invocation) };
   }
   let buffered = first.done ? Buffer.alloc(0) : first.value;
   let nul = buffered.indexOf(0);
@@ -53,7 +52,7 @@ export async function readStreamedResponse(invocation: StreamingInvocation): Pro
     throw new MalformedPreludeError('the prelude is not followed by eight NUL bytes');
   }
   const prelude = parsePrelude(buffered.subarray(0, nul).toString('utf8'));
-  return { ...prelude, body: rest([buffered.subarray(nul + PRELUDE_DELIMITER_BYTES)], iterator) };
+  return { ...prelude, body: rest([buffered.subarray(nul + PRELUDE_DELIMITER_BYTES)], iterator, invocation) };
 }
 
 function parsePrelude(json: string): Omit<StreamedHttpResponse, 'body'> {
@@ -86,10 +85,12 @@ function headersOf(values: Record<string, string>): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, values);
 }
 
-function rest(head: Buffer[], iterator: AsyncIterator<Buffer>): Readable {
+function rest(head: Buffer[], iterator: AsyncIterator<Buffer>, invocation: StreamingInvocation): Readable {
   async function* chunks(): AsyncGenerator<Buffer> {
     for (const chunk of head) if (chunk.length > 0) yield chunk;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
+    const { error } = await invocation.done;
+    if (error) throw new Error(`the response was cut short: the function failed with ${error.errorType}: ${error.errorMessage}`);
   }
   const body = Readable.from(chunks(), { objectMode: false });
   // Reading no further (a client that hung up) releases the handler's stream too.

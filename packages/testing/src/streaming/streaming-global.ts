@@ -69,7 +69,10 @@ export interface StreamingOutcome {
 
 /** One streaming invocation in flight. */
 export interface StreamingInvocation {
-  /** The bytes the runtime sends to Lambda, as it sends them: prelude, delimiter, body. */
+  /**
+   * The bytes the runtime sends to Lambda, as it sends them: prelude, delimiter, body. It ends
+   * normally even when the handler fails; `done` tells whether it was cut short.
+   */
   raw: Readable;
   /** The stream handed to the handler (its `contentType` is what the runtime would send). */
   responseStream: EmulatedResponseStream;
@@ -87,8 +90,8 @@ export interface InvokeStreamingOptions {
  * Runs a streamified handler the way the Node.js runtime does: hands it an emulated response
  * stream, awaits it, and waits for the stream to end. The bytes come out of `raw` as the client's
  * front door would receive them from Lambda; read them with `readStreamedResponse` to get what an
- * HTTP client sees. A handler that rejects ends `raw` with an error (after the first byte the
- * client's response is cut short), and `done` carries the error as the runtime's trailers would.
+ * HTTP client sees. A handler that rejects ends `raw` after what it wrote, and `done` carries the
+ * error as the runtime's trailers would (a client sees the response cut short).
  */
 export function invokeStreaming<E>(handler: StreamingHandler<E>, event: E, options: InvokeStreamingOptions = {}): StreamingInvocation {
   if (!isStreamingHandler(handler)) {
@@ -96,23 +99,19 @@ export function invokeStreaming<E>(handler: StreamingHandler<E>, event: E, optio
   }
   const { highWaterMark } = (handler as Marked)[STREAMING] ?? {};
   const raw = new PassThrough(highWaterMark === undefined ? {} : { highWaterMark });
-  // Whoever reads `raw` sees its error; nobody reading it must not crash the process.
-  raw.on('error', ignore);
   const responseStream = new EmulatedResponseStream(raw, highWaterMark);
   const context = options.context ?? lambdaContext();
   const done = run(handler, event, responseStream, context).then(
     (): StreamingOutcome => ({}),
     (error: unknown): StreamingOutcome => {
-      const reported = { errorType: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : String(error) };
-      raw.destroy(Object.assign(new Error(`the streaming function failed: ${reported.errorType}: ${reported.errorMessage}`), { reported }));
-      return { error: reported };
+      // What was written before the failure still reaches the client; then the response stops.
+      // readStreamedResponse turns this end into an error, as a client sees a cut connection.
+      responseStream.destroy();
+      raw.end();
+      return { error: { errorType: error instanceof Error ? error.name : typeof error, errorMessage: error instanceof Error ? error.message : String(error) } };
     },
   );
   return { raw, responseStream, done };
-}
-
-function ignore(): void {
-  // The error is delivered to readers of the stream; this listener only keeps it from being unhandled.
 }
 
 async function run<E>(handler: StreamingHandler<E>, event: E, stream: EmulatedResponseStream, context: Context): Promise<void> {
