@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { invocationSlot } from '@fleece/retry';
 
 /** Lambda's limit on an asynchronous (Event) invocation's payload: 1 MB since 2025 (was 256 KB). */
 export const ASYNC_PAYLOAD_LIMIT_BYTES = 1024 * 1024;
@@ -64,16 +64,16 @@ export function ticketProblem(ticket: unknown, maxHops: number): string | undefi
   return undefined;
 }
 
-// Which hop the code running now belongs to. An async-context store, not module state: each job
-// invocation's handler runs inside its own `run()`, so concurrent invocations never see each other's.
-const currentHop = new AsyncLocalStorage<number>();
+// Which hop the invocation running now is, in the invocation scope of @fleece/retry: a job's
+// invocation sets it, and a job started while that invocation runs is counted as the next hop.
+const currentHop = invocationSlot<number>('@fleece/api-overflow:hop');
 
-/** The hop of the job whose handler is running now; 0 outside any job (an API request). */
+/** The hop of the job whose invocation is running now; 0 outside any job (an API request). */
 export function hopNow(): number {
-  return currentHop.getStore() ?? 0;
+  return currentHop.get() ?? 0;
 }
 
-/** Runs a job's handler as hop `hop`, so a job it starts itself is counted as the next hop. */
-export function runAsHop<T>(hop: number, fn: () => T): T {
-  return currentHop.run(hop, fn);
+/** Records that the current invocation runs a job of hop `hop` (inside the invocation scope). */
+export function enterHop(hop: number): void {
+  currentHop.set(hop);
 }

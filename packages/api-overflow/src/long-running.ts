@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { remainingMs, retry, RetryError } from '@fleece/retry';
+import { joinInvocation, remainingMs, retry, RetryError } from '@fleece/retry';
 import { defaultLambdaClient, defaultS3Client } from './clients.js';
 import { normalizeResult, requestPath, seeOther, type HttpEvent, type HttpResult } from './http-result.js';
-import { ASYNC_PAYLOAD_LIMIT_BYTES, hopNow, isJobEvent, JOB_MARKER, jobPayload, MAX_HOPS_LIMIT, runAsHop, ticketProblem, type JobEvent, type JobTicket } from './job-payload.js';
+import { ASYNC_PAYLOAD_LIMIT_BYTES, enterHop, hopNow, isJobEvent, JOB_MARKER, jobPayload, MAX_HOPS_LIMIT, ticketProblem, type JobEvent, type JobTicket } from './job-payload.js';
 import { JobStore, type JobState } from './job-store.js';
 
 /** The structural logger fleece packages accept. */
@@ -84,16 +84,18 @@ export function longRunning<E extends HttpEvent>(
   const jobs = new JobStore(s3, settings.bucket, settings.keyPrefix);
   const logger = settings.logger ?? console;
 
-  return async (event, context) => {
-    if (isJobEvent(event)) {
-      await runJob(event[JOB_MARKER], context);
-      return undefined;
-    }
-    const path = requestPath(event);
-    const pollPrefix = `${settings.pollPath}/`;
-    if (path.startsWith(pollPrefix)) return poll(event, path.slice(pollPrefix.length), context);
-    return start(event as E, context);
-  };
+  // Joins (or opens) the invocation scope, whose slot carries the hop count of a running job.
+  return (event, context) =>
+    joinInvocation(event, context, async () => {
+      if (isJobEvent(event)) {
+        await runJob(event[JOB_MARKER], context);
+        return undefined;
+      }
+      const path = requestPath(event);
+      const pollPrefix = `${settings.pollPath}/`;
+      if (path.startsWith(pollPrefix)) return poll(event, path.slice(pollPrefix.length), context);
+      return start(event as E, context);
+    });
 
   async function start(event: E, context: LongRunningContext): Promise<HttpResult> {
     const jobId = randomUUID();
@@ -179,8 +181,8 @@ export function longRunning<E extends HttpEvent>(
     let state: Exclude<JobState, { status: 'running' }>;
     try {
       const request = ('request' in ticket ? ticket.request : await jobs.request(jobId)) as E;
-      const result = await runAsHop(hop, () => handler(request, context));
-      state = { status: 'complete', response: normalizeResult(result) };
+      enterHop(hop);
+      state = { status: 'complete', response: normalizeResult(await handler(request, context)) };
     } catch (error) {
       const errorId = randomUUID();
       logger.error('long-running job failed', { errorId, jobId, error, lambdaRequestId: context.awsRequestId });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { joinInvocation } from '@fleece/retry';
 import { chunksOf, isStreamSource, pump, type ResponseStreamLike, type StreamingBody } from './streaming-body.js';
 
 /** What a streaming handler returns: a proxy result whose body may be a stream. */
@@ -77,7 +78,9 @@ export function streamingResponse<E, C extends StreamingContext>(
   const { HttpResponseStream } = runtime as AwsLambdaStreaming;
   const logger = settings.logger;
 
-  const streaming = async (event: E, responseStream: ResponseStreamLike, context: C): Promise<void> => {
+  // Joins (or opens) the invocation scope, so retries and timeouts inside the handler share its deadline.
+  const streaming = (event: E, responseStream: ResponseStreamLike, context: C): Promise<void> => joinInvocation(event, context, () => respond(event, responseStream, context));
+  const respond = async (event: E, responseStream: ResponseStreamLike, context: C): Promise<void> => {
     let parts: { prelude: Record<string, unknown>; body: AsyncIterable<unknown> };
     try {
       parts = partsOf(await handler(event, context));
