@@ -90,7 +90,7 @@ describe('longRunning', () => {
 
   it('answers a job whose invocation died (state left running) as failed once jobTimeoutMs has passed', async () => {
     errors.length = 0;
-    const handler = longRunning(() => new Promise(() => {}), { bucket: BUCKET, s3Client: s3, lambdaClient: lambda, waitMs: 50, firstPollMs: 100, maxPollMs: 200, marginMs: 100, jobTimeoutMs: 400, logger });
+    const handler = longRunning(() => new Promise(() => {}), { bucket: BUCKET, s3Client: s3, lambdaClient: lambda, waitMs: 50, firstPollMs: 100, maxPollMs: 200, marginMs: 100, jobTimeoutMs: 2000, logger });
     // The local Lambda kills the job's invocation after 200 ms, as Lambda would at its timeout.
     aws.lambda.register('dying-api', handler, { timeoutMs: 200 });
     const context = () => lambdaContext({ invokedFunctionArn: `arn:aws:lambda:us-east-1:${aws.account}:function:dying-api`, timeoutMs: 29_000 });
@@ -98,7 +98,7 @@ describe('longRunning', () => {
     expect(result.statusCode).toBe(500);
     expect(hops.length).toBeGreaterThanOrEqual(1);
     expect(errors.some(([message]) => message === 'long-running job never finished')).toBe(true);
-  });
+  }, 30_000);
 
   it('reads the state once when no time is left to wait', async () => {
     const { handler } = deploy(async () => ({ statusCode: 200, body: 'late' }), { waitMs: 5000 });
