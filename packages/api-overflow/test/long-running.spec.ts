@@ -157,7 +157,7 @@ describe('longRunning', () => {
     const ticket = lastTicket();
     expect(ticket.request).toBeUndefined();
     expect(await storedRequest(ticket.jobId)).toBe(true);
-  });
+  }, 30_000);
 
   it('sends a request carrying credentials through S3, never in the Event payload', async () => {
     const { handler, context } = deploy(bodyLength as never, { waitMs: 5000 });
@@ -169,7 +169,7 @@ describe('longRunning', () => {
     const { handler: viaS3 } = deploy(bodyLength as never, { waitMs: 5000, inlineLimitBytes: 0 });
     await viaS3(httpApiEvent({ path: '/small' }), context());
     expect(lastTicket().request).toBeUndefined();
-  });
+  }, 30_000);
 
   it('stops a job that keeps starting jobs at maxHops, with a clear error', async () => {
     errors.length = 0;
@@ -183,7 +183,7 @@ describe('longRunning', () => {
     expect(errors.some(([message, meta]) => message === 'long-running self-invocation refused: too many hops' && (meta as { hop: number }).hop === 3)).toBe(true);
     // The innermost refusal is the innermost job's answer, and travels back out as each job's result.
     expect(result.statusCode).toBe(500);
-  });
+  }, 30_000);
 
   it('refuses a job event past maxHops or without a valid ticket, recording the failure', async () => {
     errors.length = 0;
@@ -202,7 +202,7 @@ describe('longRunning', () => {
       expect.stringMatching(/no valid hop count/),
       expect.stringMatching(/no ticket/),
     ]);
-  });
+  }, 30_000);
 
   it.each([
     [{ bucket: 'b-b', inlineLimitBytes: 2 * 1024 * 1024 }, /"inlineLimitBytes" must be an integer from 0 to 1048576/],
