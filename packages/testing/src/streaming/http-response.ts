@@ -13,6 +13,12 @@ export interface StreamedHttpResponse {
   body: Readable;
 }
 
+/**
+ * What {@link readStreamedResponse} reads: a {@link StreamingInvocation}, or the same three parts
+ * carried elsewhere (a server that runs the handler in a worker thread and relays its bytes).
+ */
+export type StreamedBytes = Pick<StreamingInvocation, 'raw' | 'done'> & { responseStream: { readonly contentType: string } };
+
 /** Thrown when a streamed response's prelude is not what Lambda's front doors accept. */
 export class MalformedPreludeError extends Error {
   override readonly name = 'MalformedPreludeError';
@@ -28,7 +34,7 @@ const MAX_PRELUDE_BYTES = 1024 * 1024;
  * dropped, and the rest is the body; without it, status 200 with the stream's content type. A
  * function that fails before its first byte is a `502`, as the front door answers.
  */
-export async function readStreamedResponse(invocation: StreamingInvocation): Promise<StreamedHttpResponse> {
+export async function readStreamedResponse(invocation: StreamedBytes): Promise<StreamedHttpResponse> {
   const iterator = invocation.raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   const first = await iterator.next();
   if (first.done && (await invocation.done).error) {
@@ -85,7 +91,7 @@ function headersOf(values: Record<string, string>): Record<string, string> {
   return Object.assign(Object.create(null) as Record<string, string>, values);
 }
 
-function rest(head: Buffer[], iterator: AsyncIterator<Buffer>, invocation: StreamingInvocation): Readable {
+function rest(head: Buffer[], iterator: AsyncIterator<Buffer>, invocation: StreamedBytes): Readable {
   async function* chunks(): AsyncGenerator<Buffer> {
     for (const chunk of head) if (chunk.length > 0) yield chunk;
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) yield next.value;
