@@ -53,26 +53,33 @@ export interface PumpLimits {
  */
 export async function pump(source: AsyncIterable<unknown>, stream: ResponseStreamLike, limits: PumpLimits): Promise<number> {
   const iterator = source[Symbol.asyncIterator]();
-  let timer: NodeJS.Timeout | undefined;
-  const outOfTime = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new StreamingError('the invocation ran out of time while streaming; the response was cut short')),
-      Math.max(0, limits.remainingMs()),
-    );
-  });
-  outOfTime.catch(() => undefined);
+  // One timer for the whole response; it rejects whichever wait is current. (Racing every wait
+  // against one long-lived promise instead would keep every chunk reachable until the end.)
+  let outOfTime: StreamingError | undefined;
+  let rejectWait: ((error: unknown) => void) | undefined;
+  const timer = setTimeout(() => {
+    outOfTime = new StreamingError('the invocation ran out of time while streaming; the response was cut short');
+    rejectWait?.(outOfTime);
+  }, Math.max(0, limits.remainingMs()));
+  const timed = <T>(work: Promise<T>): Promise<T> => {
+    if (outOfTime) return Promise.reject(outOfTime);
+    return new Promise<T>((resolve, reject) => {
+      rejectWait = reject;
+      work.then(resolve, reject);
+    });
+  };
   let sent = 0;
   try {
     for (;;) {
-      const next = await Promise.race([iterator.next(), outOfTime]);
+      const next = await timed(iterator.next());
       if (next.done) break;
       const chunk = bytesOf(next.value);
       sent += chunk.length;
       if (sent > limits.maxBytes) throw new StreamingError(`the body passed the ${limits.maxBytes}-byte limit of a streamed response; the response was cut short`);
-      if (!stream.write(chunk)) await Promise.race([settled(stream, 'drain'), outOfTime]);
+      if (!stream.write(chunk)) await timed(settled(stream, 'drain'));
     }
     stream.end();
-    if (!stream.writableFinished) await Promise.race([settled(stream, 'finish'), outOfTime]);
+    if (!stream.writableFinished) await timed(settled(stream, 'finish'));
     return sent;
   } catch (error) {
     // Not awaited: a generator stalled in its own await finishes return() only when it wakes.

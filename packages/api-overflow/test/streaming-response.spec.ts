@@ -1,6 +1,8 @@
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import {
   functionUrlEvent,
@@ -114,6 +116,30 @@ describe('streamingResponse', () => {
     expect(outcome.error).toBeDefined();
     expect(errors[0]![0]).toMatch(/after its first byte/);
   });
+
+  it('holds no chunk the client has received: a long body streams in bounded memory', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const sent: WeakRef<Buffer>[] = [];
+    let stillHeld = -1;
+    async function* body() {
+      for (let i = 0; i < 400; i++) {
+        if (i === 300) {
+          // The first 100 chunks reached the client long ago; nothing may keep them alive.
+          gc();
+          stillHeld = sent.slice(0, 100).filter((ref) => ref.deref() !== undefined).length;
+        }
+        const chunk = Buffer.alloc(64 * 1024, i % 251);
+        sent.push(new WeakRef(chunk));
+        yield chunk;
+      }
+    }
+    const got = await call(async () => ({ statusCode: 200, body: body() })).response;
+    let bytes = 0;
+    for await (const chunk of got.body) bytes += (chunk as Buffer).length;
+    expect(bytes).toBe(400 * 64 * 1024);
+    expect(stillHeld).toBe(0);
+  }, 30_000);
 
   it('answers 500 with an errorId when the handler throws, logging the error only', async () => {
     const { response } = call(async () => {
