@@ -5,8 +5,8 @@ import type { HttpResult } from './http-result.js';
 export type JobState = { status: 'running'; startedAt: number } | { status: 'complete'; response: HttpResult } | { status: 'failed'; errorId: string };
 
 /**
- * Jobs in S3, one folder per job: `request.json` (the original event, so the async invocation's
- * payload stays small and never carries the request) and `state.json`.
+ * Jobs in S3, one folder per job: `state.json`, and `request.json` (the original event) for a
+ * request that does not travel inline in the asynchronous invocation's payload.
  */
 export class JobStore {
   constructor(
@@ -15,9 +15,9 @@ export class JobStore {
     private readonly prefix: string,
   ) {}
 
-  /** Records a new job and its request. */
+  /** Records a new job, and its request unless that travels inline (`undefined`). */
   async create(jobId: string, request: unknown, startedAt: number): Promise<void> {
-    await this.#put(`${jobId}/request.json`, request);
+    if (request !== undefined) await this.#put(`${jobId}/request.json`, request);
     await this.#put(`${jobId}/state.json`, { status: 'running', startedAt } satisfies JobState);
   }
 

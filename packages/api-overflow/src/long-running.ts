@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { remainingMs, retry, RetryError } from '@fleece/retry';
+import { joinInvocation, remainingMs, retry, RetryError } from '@fleece/retry';
 import { defaultLambdaClient, defaultS3Client } from './clients.js';
 import { normalizeResult, requestPath, seeOther, type HttpEvent, type HttpResult } from './http-result.js';
+import { ASYNC_PAYLOAD_LIMIT_BYTES, enterHop, hopNow, isJobEvent, JOB_MARKER, jobPayload, MAX_HOPS_LIMIT, ticketProblem, type JobEvent, type JobTicket } from './job-payload.js';
 import { JobStore, type JobState } from './job-store.js';
 
 /** The structural logger fleece packages accept. */
@@ -43,19 +44,24 @@ export interface LongRunningOptions {
   jobTimeoutMs?: number;
   /** Prepended to job object keys. Default `'jobs/'`. */
   keyPrefix?: string;
+  /**
+   * A request whose job payload fits in this many bytes travels inline in the asynchronous
+   * invocation; a larger one (or one carrying credentials) goes through S3. Default 1048576,
+   * Lambda's 1 MB limit for Event invocations; 0 sends every request through S3.
+   */
+  inlineLimitBytes?: number;
+  /**
+   * The most self-invocations one request may chain (a job that starts a job is hop 2); past it
+   * the job fails with a clear error instead of looping. 1–12. Default 3.
+   */
+  maxHops?: number;
   lambdaClient?: LambdaClient;
   s3Client?: S3Client;
   /** Where failed jobs' details go (never to the client). Default `console`. */
   logger?: Logger;
 }
 
-const JOB_MARKER = 'fleeceLongRunningJob';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The event of the asynchronous invocation that runs a job. */
-interface JobEvent {
-  [JOB_MARKER]: { jobId: string };
-}
 
 /** Raised inside the wait loop while a job is still running. */
 class NotReady extends Error {}
@@ -78,25 +84,34 @@ export function longRunning<E extends HttpEvent>(
   const jobs = new JobStore(s3, settings.bucket, settings.keyPrefix);
   const logger = settings.logger ?? console;
 
-  return async (event, context) => {
-    if (isJobEvent(event)) {
-      await runJob(event[JOB_MARKER].jobId, context);
-      return undefined;
-    }
-    const path = requestPath(event);
-    const pollPrefix = `${settings.pollPath}/`;
-    if (path.startsWith(pollPrefix)) return poll(event, path.slice(pollPrefix.length), context);
-    return start(event as E, context);
-  };
+  // Joins (or opens) the invocation scope, whose slot carries the hop count of a running job.
+  return (event, context) =>
+    joinInvocation(event, context, async () => {
+      if (isJobEvent(event)) {
+        await runJob(event[JOB_MARKER], context);
+        return undefined;
+      }
+      const path = requestPath(event);
+      const pollPrefix = `${settings.pollPath}/`;
+      if (path.startsWith(pollPrefix)) return poll(event, path.slice(pollPrefix.length), context);
+      return start(event as E, context);
+    });
 
   async function start(event: E, context: LongRunningContext): Promise<HttpResult> {
     const jobId = randomUUID();
-    await jobs.create(jobId, event, Date.now());
+    const hop = hopNow() + 1;
+    if (hop > settings.maxHops) {
+      // A job's handler started another job, and so on: refuse before invoking, so no bug loops forever.
+      const errorId = randomUUID();
+      logger.error('long-running self-invocation refused: too many hops', { errorId, hop, maxHops: settings.maxHops, lambdaRequestId: context.awsRequestId });
+      return failed(errorId);
+    }
+    const { payload, inline } = jobPayload(jobId, hop, event, settings.inlineLimitBytes);
+    await jobs.create(jobId, inline ? undefined : event, Date.now());
     const { InvokeCommand } = await import('@aws-sdk/client-lambda');
     const lambda = settings.lambdaClient ?? (await defaultLambdaClient());
     try {
-      const payload: JobEvent = { [JOB_MARKER]: { jobId } };
-      await lambda.send(new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+      await lambda.send(new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: 'Event', Payload: Buffer.from(payload) }));
     } catch (error) {
       const errorId = randomUUID();
       logger.error('could not start the long-running job', { errorId, jobId, error, lambdaRequestId: context.awsRequestId });
@@ -153,10 +168,20 @@ export function longRunning<E extends HttpEvent>(
     }
   }
 
-  async function runJob(jobId: string, context: LongRunningContext): Promise<void> {
+  async function runJob(ticket: JobTicket, context: LongRunningContext): Promise<void> {
+    const problem = ticketProblem(ticket, settings.maxHops);
+    if (problem) {
+      const errorId = randomUUID();
+      logger.error(`long-running job refused: ${problem}`, { errorId, lambdaRequestId: context.awsRequestId });
+      // A ticket with a usable id still gets its failure recorded, so its client stops polling.
+      if (typeof ticket?.jobId === 'string' && UUID.test(ticket.jobId)) await jobs.finish(ticket.jobId, { status: 'failed', errorId });
+      return;
+    }
+    const { jobId, hop } = ticket;
     let state: Exclude<JobState, { status: 'running' }>;
     try {
-      const request = (await jobs.request(jobId)) as E;
+      const request = ('request' in ticket ? ticket.request : await jobs.request(jobId)) as E;
+      enterHop(hop);
       state = { status: 'complete', response: normalizeResult(await handler(request, context)) };
     } catch (error) {
       const errorId = randomUUID();
@@ -165,10 +190,6 @@ export function longRunning<E extends HttpEvent>(
     }
     await jobs.finish(jobId, state);
   }
-}
-
-function isJobEvent(event: unknown): event is JobEvent {
-  return !!event && typeof event === 'object' && JOB_MARKER in event;
 }
 
 function queryOf(event: HttpEvent & { queryStringParameters?: Record<string, string | undefined> | null }): string {
@@ -207,7 +228,15 @@ function validate(options: LongRunningOptions): Settings {
     marginMs: options.marginMs ?? 1000,
     jobTimeoutMs: options.jobTimeoutMs ?? 900_000,
     keyPrefix: options.keyPrefix ?? 'jobs/',
+    inlineLimitBytes: options.inlineLimitBytes ?? ASYNC_PAYLOAD_LIMIT_BYTES,
+    maxHops: options.maxHops ?? 3,
   };
+  if (!Number.isInteger(settings.inlineLimitBytes) || settings.inlineLimitBytes < 0 || settings.inlineLimitBytes > ASYNC_PAYLOAD_LIMIT_BYTES) {
+    throw new TypeError(`@fleece/api-overflow: option "inlineLimitBytes" must be an integer from 0 to ${ASYNC_PAYLOAD_LIMIT_BYTES}, got ${settings.inlineLimitBytes}`);
+  }
+  if (!Number.isInteger(settings.maxHops) || settings.maxHops < 1 || settings.maxHops > MAX_HOPS_LIMIT) {
+    throw new TypeError(`@fleece/api-overflow: option "maxHops" must be an integer from 1 to ${MAX_HOPS_LIMIT}, got ${settings.maxHops}`);
+  }
   if (!/^\/[^?#]*[^/?#]$/.test(settings.pollPath)) throw new TypeError(`@fleece/api-overflow: option "pollPath" must start with / and not end with one, got ${JSON.stringify(settings.pollPath)}`);
   for (const name of ['waitMs', 'firstPollMs', 'maxPollMs', 'marginMs', 'jobTimeoutMs'] as const) {
     const value = settings[name];

@@ -10,11 +10,11 @@ beforeAll(async () => {
   aws = await startLocalAws({ services: ['s3'] });
   s3 = new S3Client(aws.clientConfig('s3'));
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-});
+}, 60_000);
 afterAll(async () => {
   s3.destroy();
   await aws.stop();
-});
+}, 60_000);
 
 const respondWith = (result: unknown) => async () => result;
 const context = lambdaContext();
@@ -38,7 +38,8 @@ describe('overflow', () => {
     expect(fetched.status).toBe(200);
     expect(fetched.headers.get('content-type')).toBe('application/json');
     expect(await fetched.text()).toBe(body);
-  });
+    // Generous: a 10 MB PUT and GET through local S3 on a loaded 2-core machine.
+  }, 30_000);
 
   it('stores binary, base64-encoded bodies as their bytes', async () => {
     const bytes = Buffer.alloc(300_000);
@@ -82,7 +83,7 @@ describe('overflow', () => {
   });
 
   it('gives a URL that the server refuses once expired', async () => {
-    const handler = overflow(respondWith({ statusCode: 200, body: 'z'.repeat(5000) }), { bucket: BUCKET, s3Client: s3, thresholdBytes: 1000, expiresInSeconds: 1 });
+    const handler = overflow(respondWith({ statusCode: 200, body: 'z'.repeat(5000) }), { bucket: BUCKET, s3Client: s3, thresholdBytes: 1000, expiresInSeconds: 60 });
     const result = (await handler(httpApiEvent(), context)) as { headers: Record<string, string> };
     const url = new URL(result.headers.location!);
     // Backdate the signing time by an hour rather than sleep: the server judges expiry from it.

@@ -23,6 +23,7 @@ import { understandResult, type CustomResourceResult, type ProtocolResult } from
 import { redact, resolveSecretReferences, SecretReferenceError, type SecretReference } from './secret-reference.js';
 import { checkSecretsInData } from './secrets-in-data.js';
 import { invokeSelf, pollPayload } from './self-invoke.js';
+import { serviceWindow } from './service-timeout.js';
 import { readStackStatus } from './stack-status.js';
 
 /** What a registered function gets besides the event and the context. */
@@ -261,8 +262,10 @@ export class CustomResource<P = Record<string, unknown>> {
     userEvent.EventHop = hop;
     // Read live: a create function may raise event.Timeout before handing on (the origin's way).
     const timeoutSeconds = () => validTimeoutSeconds(userEvent.Timeout) ?? this.settings.operationTimeoutMs / 1000;
-    const operationLeft = () => (canPoll ? creationMs + timeoutSeconds() * 1000 - clock() : Infinity);
-    const timedOut = () => failedAfterTimeout(timeoutSeconds(), cfnEvent.EventPhysicalResourceId);
+    // The custom resource's ServiceTimeout bounds every invocation of the operation, polling or not.
+    const service = serviceWindow(cfnEvent, creationMs, clock);
+    const operationLeft = () => Math.min(canPoll ? creationMs + timeoutSeconds() * 1000 - clock() : Infinity, service.left());
+    const timedOut = () => (service.left() <= 0 ? failed(service.reason, cfnEvent.EventPhysicalResourceId) : failedAfterTimeout(timeoutSeconds(), cfnEvent.EventPhysicalResourceId));
     if (isPoll && operationLeft() <= 0) return timedOut();
 
     const guard = new DeadlineGuard(() => Math.min(lambdaLeft() - marginMs, operationLeft()));
@@ -423,7 +426,7 @@ export class CustomResource<P = Record<string, unknown>> {
     if (run.hop + 1 > this.settings.maxHops) {
       return failed(`gave up after ${this.settings.maxHops} re-invocations (maxHops) without finishing`, physicalResourceId);
     }
-    if (run.operationLeft() <= 0) return failedAfterTimeout(run.timeoutSeconds(), physicalResourceId);
+    if (run.operationLeft() <= 0) return { ...run.timedOut(), physicalResourceId };
     let json: string | undefined;
     try {
       json = JSON.stringify(state ?? null);

@@ -7,6 +7,10 @@ export { scheduledEvent, type ScheduledEventInput } from './events/scheduled.js'
 export type { HttpRequestInput, MultiValues } from './events/shared.js';
 export { sqsEvent, type SqsEventInput, type SqsMessageInput } from './events/sqs.js';
 export type { RequestRecord, ServiceName } from './http-service.js';
+export { MalformedPreludeError, readStreamedResponse, type StreamedBytes, type StreamedHttpResponse } from './streaming/http-response.js';
+export { ClientGoneError, DEFAULT_STREAM_CONTENT_TYPE, EmulatedResponseStream, HTTP_INTEGRATION_CONTENT_TYPE, HttpResponseStream, PRELUDE_DELIMITER_BYTES } from './streaming/response-stream.js';
+export { awslambda, installStreamingGlobal, invokeStreaming, isStreamingHandler, type AwsLambdaGlobal, type InvokeStreamingOptions, type StreamifyOptions, type StreamingHandler, type StreamingInvocation, type StreamingOutcome } from './streaming/streaming-global.js';
+export { startStreamingFunctionUrl, type StreamingFunctionUrl, type StreamingFunctionUrlOptions } from './streaming/streaming-url.js';
 export {
   SERVICE_NAMES,
   startLocalAws,
