@@ -173,7 +173,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
   const server = createServer((request, response) => {
     void (async () => {
       const path = (request.url ?? '').split('?')[0] ?? '';
-      const contentType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       const record = { path, contentType, status: 200, spans: 0 };
       if (request.method !== 'POST' || path !== '/v1/traces') return answer(response, { ...record, status: 404 }, '');
       let body = await readBody(request, maxBodyBytes);
