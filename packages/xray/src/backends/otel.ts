@@ -15,7 +15,8 @@ import type { IdGenerator, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 import type { BackendHooks, FinishedSpan, TracingBackend } from '../backend.js';
 import { SPAN_KIND, spanAttributes, spanKind, spanName, statusMessage } from './otel-attributes.js';
-import { importPeer } from './peer.js';
+import { withGlobalRequire } from './global-require.js';
+import { missingPeer } from './peer.js';
 
 /** How long a handler waits at most for its spans to be sent, in ms. */
 export const OTEL_FLUSH_TIMEOUT_MS = 1000;
@@ -91,12 +92,12 @@ class LentIds implements IdGenerator {
 }
 
 async function importExporter(protocol: Protocol): Promise<new (config: { timeoutMillis: number }) => SpanExporter> {
-  // Literal specifiers, so bundlers see exactly these modules.
+  // Literal specifiers, so bundlers see exactly these modules (see missingPeer for the .catch).
   if (protocol === 'http/json') {
-    const m = await importPeer('@opentelemetry/exporter-trace-otlp-http', '^0.223.1', () => import('@opentelemetry/exporter-trace-otlp-http'));
+    const m = await import('@opentelemetry/exporter-trace-otlp-http').catch(missingPeer('@opentelemetry/exporter-trace-otlp-http', '^0.223.1'));
     return m.OTLPTraceExporter;
   }
-  const m = await importPeer('@opentelemetry/exporter-trace-otlp-proto', '^0.223.1', () => import('@opentelemetry/exporter-trace-otlp-proto'));
+  const m = await import('@opentelemetry/exporter-trace-otlp-proto').catch(missingPeer('@opentelemetry/exporter-trace-otlp-proto', '^0.223.1'));
   return m.OTLPTraceExporter;
 }
 
@@ -135,12 +136,14 @@ function within(promise: Promise<unknown>, timeoutMs: number): Promise<void> {
 /** Loads the OpenTelemetry SDK and an OTLP/HTTP exporter, and returns a backend sending through them. */
 export async function loadOtelBackend(hooks: BackendHooks): Promise<TracingBackend> {
   const protocol = otlpProtocol();
-  const [api, sdk, resources, Exporter] = await Promise.all([
-    importPeer('@opentelemetry/api', '^1.9.1', () => import('@opentelemetry/api')),
-    importPeer('@opentelemetry/sdk-trace-base', '^2.12.1', () => import('@opentelemetry/sdk-trace-base')),
-    importPeer('@opentelemetry/resources', '^2.12.1', () => import('@opentelemetry/resources')),
-    importExporter(protocol),
-  ]);
+  const [api, sdk, resources, Exporter] = await withGlobalRequire(() =>
+    Promise.all([
+      import('@opentelemetry/api').catch(missingPeer('@opentelemetry/api', '^1.9.1')),
+      import('@opentelemetry/sdk-trace-base').catch(missingPeer('@opentelemetry/sdk-trace-base', '^2.12.1')),
+      import('@opentelemetry/resources').catch(missingPeer('@opentelemetry/resources', '^2.12.1')),
+      importExporter(protocol),
+    ]),
+  );
   const ids = new LentIds();
   const exporter = counted(new Exporter({ timeoutMillis: OTEL_EXPORT_TIMEOUT_MS }), hooks);
   const provider = new sdk.BasicTracerProvider({

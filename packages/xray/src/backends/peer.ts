@@ -25,14 +25,20 @@ function isNotFound(error: unknown, packageName: string): boolean {
 }
 
 /**
- * Runs `load` (an `import()` of `packageName`); a "module not found" for that very package becomes a
- * {@link MissingPeerError}. Any other failure passes through unchanged.
+ * The rejection handler of an `import()` of `packageName`: a "module not found" for that very
+ * package becomes a {@link MissingPeerError}; any other failure passes through unchanged. Written as
+ * `import('pkg').catch(missingPeer('pkg', range))` on purpose: esbuild then bundles the package when
+ * it is installed and, when it is not (a function on the X-Ray SDK), leaves the import to run time
+ * instead of failing the build.
  */
-export async function importPeer<T>(packageName: string, range: string, load: () => Promise<T>): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
+export function missingPeer(packageName: string, range: string): (error: unknown) => never {
+  return (error) => {
     if (isNotFound(error, packageName)) throw new MissingPeerError(packageName, range, { cause: error });
     throw error;
-  }
+  };
+}
+
+/** `load()` (an `import()` of `packageName`), its failure passed through {@link missingPeer}. */
+export function importPeer<T>(packageName: string, range: string, load: () => Promise<T>): Promise<T> {
+  return load().catch(missingPeer(packageName, range));
 }
