@@ -28,6 +28,8 @@ const esmOnly = [
   // Not ESM-only, but its multi-context store loads node:async_hooks with a dynamic import(), which
   // jest's CommonJS mode refuses; transformed, the import becomes a require.
   '@aws/lambda-invoke-store',
+  // Loads node:http(s) with a dynamic import() when an OTLP exporter first sends; same remedy.
+  '@opentelemetry/otlp-exporter-base',
 ];
 
 const packagesDir = path.join(__dirname, 'packages');

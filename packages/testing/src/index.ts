@@ -32,6 +32,17 @@ export type { LocalCloudFormation, Stack, StackInput, StackOutput } from './serv
 export type { DynamoDbOptions, LocalDynamoDb } from './services/dynamodb.js';
 export type { LambdaInvocation, LocalHandler, LocalLambda, RegisterOptions } from './services/lambda.js';
 export {
+  decodeJsonTraceRequest,
+  decodeTraceRequest,
+  OtlpDecodeError,
+  startOtlpReceiver,
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type OtlpRequestRecord,
+  type OtlpSpan,
+  type OtlpValue,
+} from './otlp-receiver.js';
+export {
   startXrayCollector,
   type CollectedSubsegment,
   type XrayCollector,

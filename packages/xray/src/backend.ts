@@ -2,9 +2,9 @@
 //
 // Spans are recorded by plain code in this package (ids, timing, nesting, errors) and handed over
 // finished. A backend only turns a finished span into whatever its wire wants: aws-xray-sdk-core
-// today (src/backends/xray-sdk.ts); an OpenTelemetry exporter can implement the same interface
-// (X-Ray trace and span ids map one to one onto OpenTelemetry's) without any change to the public
-// API. Nothing here is exported from src/index.ts.
+// (src/backends/xray-sdk.ts) or OpenTelemetry over OTLP/HTTP (src/backends/otel.ts); X-Ray trace
+// and span ids map one to one onto OpenTelemetry's, so the public API is the same for both.
+// Nothing here is exported from src/index.ts.
 
 /** Scalar values X-Ray can index and filter on. */
 export type AnnotationValue = string | number | boolean;
@@ -51,6 +51,14 @@ export interface SpanFailure {
   recordedBy?: string;
 }
 
+/** What the handler's span knows about the invocation it measures. */
+export interface InvocationData {
+  /** The container's first invocation (never under provisioned concurrency or SnapStart). */
+  coldStart: boolean;
+  /** Lambda's request id. */
+  requestId?: string;
+}
+
 /** A span as handed to a backend: complete, never changed afterwards. */
 export interface FinishedSpan {
   /** `1-xxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx`. */
@@ -78,6 +86,8 @@ export interface FinishedSpan {
   readonly failure?: SpanFailure;
   readonly aws?: AwsCallData;
   readonly http?: HttpCallData;
+  /** Set on the handler's span only (`traceHandler`). */
+  readonly invocation?: InvocationData;
 }
 
 /** Where finished spans go. Implementations must never throw from `export`. */
@@ -86,7 +96,20 @@ export interface TracingBackend {
   readonly name: string;
   /** Sends one finished span; sending may complete asynchronously, failures are the backend's to report. */
   export(span: FinishedSpan): void;
+  /**
+   * Sends what is still buffered, settling within `timeoutMs` whatever the wire does; never rejects.
+   * Absent for a backend that sends each span as it ends.
+   */
+  flush?(timeoutMs: number): Promise<void>;
+  /** Releases sockets and timers (tests, `resetTracer`). Never rejects. */
+  shutdown?(): Promise<void>;
+}
+
+/** What the tracer lends a backend to report spans it lost after taking them. */
+export interface BackendHooks {
+  /** `count` spans taken by `export` were not delivered, because of `error`. */
+  dropped(count: number, error: unknown): void;
 }
 
 /** Loads a backend; called at most once per process, on the first span that is recorded. */
-export type BackendLoader = () => Promise<TracingBackend>;
+export type BackendLoader = (hooks: BackendHooks) => Promise<TracingBackend>;

@@ -1,4 +1,4 @@
-import type { AnnotationValue, AwsCallData, FinishedSpan, HttpCallData, SpanFailure } from './backend.js';
+import type { AnnotationValue, AwsCallData, FinishedSpan, HttpCallData, InvocationData, SpanFailure } from './backend.js';
 import { classifyError, type FailureFlags } from './classify.js';
 import { newSpanId } from './ids.js';
 import { formatTraceHeader, type TraceHeader } from './trace-header.js';
@@ -55,6 +55,7 @@ export class Span implements FinishedSpan {
   failure: SpanFailure | undefined;
   aws: AwsCallData | undefined;
   http: HttpCallData | undefined;
+  invocation: InvocationData | undefined;
   private ended = false;
 
   constructor(
@@ -82,12 +83,13 @@ export class Span implements FinishedSpan {
   }
 
   annotate(key: string, value: AnnotationValue): void {
-    (this.annotations ??= {})[key] = value;
+    // Prototype-less: `__proto__` and `constructor` are ordinary annotation keys.
+    (this.annotations ??= Object.create(null) as Record<string, AnnotationValue>)[key] = value;
   }
 
   addMetadata(key: string, value: unknown, namespace = 'default'): void {
-    const metadata = (this.metadata ??= {});
-    (metadata[namespace] ??= {})[key] = value;
+    const metadata = (this.metadata ??= Object.create(null) as Record<string, Record<string, unknown>>);
+    (metadata[namespace] ??= Object.create(null) as Record<string, unknown>)[key] = value;
   }
 
   /** Sets failure flags without an exception (an HTTP 404 that was answered, not thrown). */

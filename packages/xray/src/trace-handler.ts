@@ -1,5 +1,8 @@
+import { currentInvocation, joinInvocation, type LambdaContext } from '@fleece/retry';
+
+import { OTEL_FLUSH_TIMEOUT_MS } from './backends/otel.js';
 import { toSafeJson } from './safe-json.js';
-import { backendSettled, currentRoot, runInSpan, startSpan } from './tracer.js';
+import { backendSettled, currentRoot, flushBackend, runInSpan, startSpan } from './tracer.js';
 
 /** Options of {@link traceHandler}. */
 export interface TraceHandlerOptions {
@@ -9,28 +12,33 @@ export interface TraceHandlerOptions {
   captureResponse?: boolean;
 }
 
-// Whether this container has served an invocation yet. A fact about the process, not about any one
-// invocation, so it is the one piece of module state here; shared by every traced handler.
-const container = { served: false };
-
-// Provisioned concurrency and SnapStart initialise ahead of traffic: no invocation waits on them.
-function isColdStart(): boolean {
-  if (container.served) return false;
-  container.served = true;
-  const initType = process.env['AWS_LAMBDA_INITIALIZATION_TYPE'];
-  return initType !== 'provisioned-concurrency' && initType !== 'snap-start';
+/**
+ * Forgets that the process has served an invocation, by dropping `@fleece/retry`'s kernel (its store
+ * is registered under this symbol so that every loaded copy shares it). For tests only.
+ */
+export function resetColdStart(): void {
+  delete (globalThis as unknown as Record<symbol, unknown>)[Symbol.for('@fleece/retry.kernel')];
 }
 
-/** Forgets that the container has served an invocation. For tests only. */
-export function resetColdStart(): void {
-  container.served = false;
+/**
+ * Waits for the backend to send what it buffered (the OpenTelemetry backend batches), at most
+ * {@link OTEL_FLUSH_TIMEOUT_MS} and never past the invocation's deadline: Lambda may freeze the
+ * process as soon as the handler's promise settles, and a span not sent by then may never be.
+ */
+async function flushWithin(): Promise<void> {
+  const left = currentInvocation()?.deadline?.();
+  const timeoutMs = left === undefined ? OTEL_FLUSH_TIMEOUT_MS : Math.min(OTEL_FLUSH_TIMEOUT_MS, left);
+  if (timeoutMs <= 0) return;
+  await flushBackend(timeoutMs);
 }
 
 /**
  * Wraps a Lambda handler: each sampled invocation gets a subsegment `## index.handler` annotated
  * `ColdStart` (true on the container's first invocation, except under provisioned concurrency or
  * SnapStart), the handler's throw recorded on it and rethrown unchanged. Spans of traced calls
- * inside nest under it. Without a sampled trace the handler is called as is.
+ * inside nest under it, and a batching backend (OpenTelemetry) has sent them before the returned
+ * promise settles, waiting at most 1000 ms and never past the invocation's deadline. Without a
+ * sampled trace the handler is called as is. The handler runs in `@fleece/retry`'s invocation scope.
  *
  * @example
  * ```ts
@@ -49,10 +57,10 @@ export function traceHandler<E, C, R>(
   if (typeof captureResponse !== 'boolean') throw new TypeError('traceHandler: captureResponse must be a boolean');
   const spanName = name ?? `## ${process.env['_HANDLER'] ?? (handler.name === '' ? 'handler' : handler.name)}`;
 
-  const traced = async function (this: unknown, event: E, context: C): Promise<R> {
-    const coldStart = isColdStart();
-    // Unsampled or untraced: the plain call. Not even an AsyncLocalStorage context, which on
-    // Node 20 and 22 would switch on promise hooks that tax every await in the process.
+  const run = async function (this: unknown, event: E, context: C): Promise<R> {
+    const invocation = currentInvocation();
+    const coldStart = invocation?.coldStart === true;
+    // Unsampled or untraced: the plain call, without a span context of ours.
     if (currentRoot()?.recording !== true) return handler.call(this, event, context);
     // The first sampled invocation loads the backend before its span starts, so the handler's
     // subsegment measures the handler, and its spans are sent before Lambda freezes the process.
@@ -61,6 +69,7 @@ export function traceHandler<E, C, R>(
     const span = startSpan(spanName);
     if (span === undefined) return handler.call(this, event, context);
     span.annotate('ColdStart', coldStart);
+    span.invocation = { coldStart, ...(invocation?.requestId === undefined ? {} : { requestId: invocation.requestId }) };
     try {
       const result = await runInSpan(span, () => handler.call(this, event, context));
       if (captureResponse) span.addMetadata('response', toSafeJson(result));
@@ -70,7 +79,13 @@ export function traceHandler<E, C, R>(
       throw error;
     } finally {
       span.end();
+      await flushWithin();
     }
+  };
+  // Joins the invocation scope of @fleece/retry (or opens it): the same trace, cold start and
+  // deadline whichever fleece wrappers surround the handler, in whichever order.
+  const traced = function (this: unknown, event: E, context: C): Promise<R> {
+    return joinInvocation(event, context as LambdaContext | undefined, () => run.call(this, event, context));
   };
   Object.defineProperty(traced, 'name', { value: handler.name });
   return traced;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
+import { startOtlpReceiver } from '@fleece/testing';
 import { buildSync } from 'esbuild';
 
 import { startCollector, type Collector } from './support/collector.js';
@@ -73,4 +74,48 @@ it('works as an esbuild ESM bundle of a traced handler, without a createRequire 
   expect(total.parent_id).toBe(handler.id);
   expect(quotes.map((q) => q.parent_id)).toEqual([total.id, total.id]);
   expect(quotes.map((q) => q.annotations!['item']).sort()).toEqual(['coffee', 'tea']);
+}, 30_000);
+
+// The OpenTelemetry SDK is CommonJS too: the same bundle, told to use it, needs no banner either,
+// and has sent its spans before the handler's promise settles.
+it('works on the otel backend as the same ESM bundle, without a banner, spans sent before it returns', async () => {
+  const receiver = await startOtlpReceiver();
+  try {
+    const outfile = join(dir, 'otel-handler.mjs');
+    buildSync({
+      entryPoints: [join(__dirname, 'fixtures', 'esm-handler.ts')],
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      keepNames: true,
+      conditions: ['@fleece/source'],
+      outfile,
+      logLevel: 'silent',
+    });
+    const traceId = newTraceId();
+    const script = `
+      const { handler } = await import(${JSON.stringify(pathToFileURL(outfile).href)});
+      const result = await handler({ items: ['tea'] }, {});
+      console.log(JSON.stringify({ result, requireLeaked: typeof globalThis.require }));
+      process.exit(0);
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        LAMBDA_TASK_ROOT: dir,
+        _HANDLER: 'handler.handler',
+        AWS_LAMBDA_EXEC_WRAPPER: '/opt/otel-handler',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        _X_AMZN_TRACE_ID: `Root=${traceId};Parent=${newSegmentId()};Sampled=1`,
+      },
+      cwd: dir,
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ result: { total: 300 }, requireLeaked: 'undefined' });
+    // process.exit right after the handler: only a flush before it settled can have sent these.
+    expect(receiver.spans(traceId.slice(2).replace('-', '')).map((s) => s.name).sort()).toEqual(['## handler.handler', 'Prices.quote', 'total']);
+  } finally {
+    await receiver.stop();
+  }
 }, 30_000);

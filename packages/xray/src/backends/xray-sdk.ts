@@ -7,6 +7,7 @@
 // a single process-wide "facade" segment that cannot serve concurrent invocations. Context is ours
 // (AsyncLocalStorage, src/tracer.ts).
 import type { FinishedSpan, HttpCallData, TracingBackend } from '../backend.js';
+import { withGlobalRequire } from './global-require.js';
 
 interface SdkSubsegment {
   id: string;
@@ -37,25 +38,6 @@ interface SdkModules {
 function defaultOf<T>(module: unknown): T {
   const m = module as { default?: T };
   return (m.default ?? module) as T;
-}
-
-/**
- * The SDK is CommonJS and requires Node builtins (`crypto`, `dgram`). Bundled into an ES module by
- * esbuild, those become calls to a shim that needs a global `require`, which ES modules lack. One
- * is lent for the duration of the load only, so a traced handler bundled as ESM works without the
- * `createRequire` banner other tracers ask for. The SDK requires nothing after it is loaded.
- */
-async function withGlobalRequire<T>(load: () => Promise<T>): Promise<T> {
-  const g = globalThis as { require?: unknown };
-  if (typeof g.require === 'function') return load();
-  const lent = process.getBuiltinModule('node:module').createRequire(`${process.cwd()}/`);
-  g.require = lent;
-  try {
-    return await load();
-  } finally {
-    // Unless someone else set one meanwhile: theirs stays.
-    if (g.require === lent) delete g.require;
-  }
 }
 
 async function importSdk(): Promise<SdkModules> {
