@@ -33,5 +33,7 @@ for (const file of ['tsconfig.json', 'tsconfig.lib.json', 'tsconfig.spec.json'])
 }
 writeFileSync(join(dir, 'jest.config.cjs'), `module.exports = { displayName: '${name}', preset: '../../jest.preset.js' };\n`);
 writeFileSync(join(dir, 'src', 'index.ts'), '');
+// Every tarball carries the license (the pack check compares it with the root's).
+writeFileSync(join(dir, 'LICENSE'), readFileSync(join(root, 'LICENSE')));
 writeFileSync(join(dir, 'README.md'), `# @fleece/${name}\n\n${description}\n`);
 console.log(`created packages/${name}`);
