@@ -82,7 +82,7 @@ export function nodeBinary(major) {
   const cache = join(process.env.FLEECE_NODE_CACHE ?? join(homedir(), '.cache', 'fleece-node'), String(major));
   const binary = join(cache, 'node_modules', pkg, 'bin', 'node');
   if (!existsSync(binary)) {
-    console.log(`fetching Node ${major} from the registry's ${pkg} package into ${cache} (once; about 20 s)`);
+    console.error(`fetching Node ${major} from the registry's ${pkg} package into ${cache} (once; about 20 s)`);
     mkdirSync(cache, { recursive: true });
     writeFileSync(join(cache, 'package.json'), '{"private":true}');
     npm(['install', '--no-save', '--ignore-scripts', `${pkg}@${major}`], cache);
