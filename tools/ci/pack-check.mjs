@@ -5,6 +5,7 @@
 // the packages whose CommonJS types import an ESM-only dependency (@fleece/http: got) type-check
 // in a strict CommonJS consumer without skipLibCheck, under module node16 and nodenext.
 //   node tools/ci/pack-check.mjs [--node 22,24] [--only retry,log]
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { argument, emptyProject, expectedLinks, loadBothWays, nodeBinary, npm, packAll, publishablePackages, root, tempDir, typecheckConsumer } from './workspace.mjs';
@@ -51,6 +52,12 @@ for (const major of majors) {
   step(`loading every package with import and require on Node ${major}`);
   const node = nodeBinary(major);
   for (const result of loadBothWays(node, project, names)) report(result.ok, `node ${major} ${result.name} import+require`, result.detail);
+  const cli = packages.find(({ manifest }) => manifest.name === '@fleece/cli');
+  if (cli) {
+    const run = spawnSync(node, [join(project, 'node_modules', '@fleece', 'cli', 'bin', 'fleece.js'), '--version'], { cwd: project, encoding: 'utf8' });
+    const printed = run.stdout.trim();
+    report(run.status === 0 && printed === cli.manifest.version, `node ${major} fleece --version prints ${cli.manifest.version}`, run.status === 0 ? `printed ${JSON.stringify(printed)}` : run.stderr.trim().split('\n').slice(0, 4).join(' '));
+  }
 }
 step('type-checking consumers');
 const types = typecheckConsumer(project, names);
