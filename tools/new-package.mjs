@@ -21,6 +21,9 @@ const template = join(root, 'packages', 'retry');
 const manifest = JSON.parse(readFileSync(join(template, 'package.json'), 'utf8'));
 Object.assign(manifest, { name: `@fleece/${name}`, version: '0.1.0', description, keywords: ['aws', 'lambda'] });
 manifest.nx = { tags: [`layer:${layer}`] };
+// The template's links point at packages/retry: point them at the new folder.
+manifest.repository = { ...manifest.repository, directory: `packages/${name}` };
+manifest.homepage = manifest.homepage?.replace('/packages/retry', `/packages/${name}`);
 
 mkdirSync(join(dir, 'src'), { recursive: true });
 mkdirSync(join(dir, 'test'), { recursive: true });
@@ -30,5 +33,7 @@ for (const file of ['tsconfig.json', 'tsconfig.lib.json', 'tsconfig.spec.json'])
 }
 writeFileSync(join(dir, 'jest.config.cjs'), `module.exports = { displayName: '${name}', preset: '../../jest.preset.js' };\n`);
 writeFileSync(join(dir, 'src', 'index.ts'), '');
+// Every tarball carries the license (the pack check compares it with the root's).
+writeFileSync(join(dir, 'LICENSE'), readFileSync(join(root, 'LICENSE')));
 writeFileSync(join(dir, 'README.md'), `# @fleece/${name}\n\n${description}\n`);
 console.log(`created packages/${name}`);

@@ -4,9 +4,12 @@
 // as on the Lambda runtime) and compares it with tools/bench/budgets.json:
 //
 // - bytes are deterministic (same lockfile, same esbuild): over budget by a single byte fails;
-// - load time (the median `require` of the bundle over fresh Node processes) is noisy on shared
-//   machines: each budget is scaled by how fast this machine loads a fixed synthetic bundle now
-//   compared with the machine the budget was measured on, and fails only beyond a tolerance.
+// - load time (the `require` of the bundle in fresh Node processes) is noisy on shared machines, so
+//   it is judged relative to a fixed synthetic calibration bundle loaded in the same rounds,
+//   interleaved: the median over rounds of (bundle's load / calibration's load in that round) must
+//   stay within the budget's own ratio (budget ms / the calibration ms when it was set) plus a
+//   tolerance. A load over it is measured again (up to twice more, fresh rounds): it fails only when
+//   every attempt is over, a stable excess, not a noisy neighbour.
 //
 // Build the packages first (`npx nx run-many -t build`). Takes about 30 s on 2 cores.
 //
@@ -30,7 +33,8 @@ const POLICY = {
   msHeadroom: 0.5, // budget = max(measured ms × 1.5, measured ms + msMinHeadroom)
   msMinHeadroom: 5,
   msTolerance: 0.5, // fail when the median exceeds the scaled budget × 1.5
-  scaleClamp: [0.5, 4], // the machine-speed scale is kept within these bounds
+  scaleClamp: [0.5, 4], // the machine-speed scale shown beside each budget is kept within these bounds
+  attempts: 3, // an over-budget load is measured this many times in all; it fails only if over in each
 };
 
 const options = parseArgs(['update', 'json', 'help']);
@@ -62,13 +66,16 @@ if (budgets.mode !== BUDGET_MODE) usage(`budgets.json is for mode "${budgets.mod
 const out = bundleDir();
 let samples;
 let bundles;
+let calibrationBundle;
 const started = Date.now();
 try {
   bundles = await bundleHandlers(handlers, [BUDGET_MODE], out);
-  const calibration = writeCalibrationBundle(out);
-  samples = await measureRounds([calibration, ...bundles], { runs, env: probeEnv() });
-} finally {
+  calibrationBundle = writeCalibrationBundle(out);
+  console.log(`check-budgets: ${bundles.length} bundles built; loading each ${runs} times in fresh Node processes, interleaved with the calibration bundle`);
+  samples = await measureRounds([calibrationBundle, ...bundles], { runs, env: probeEnv() });
+} catch (error) {
   rmSync(out, { recursive: true, force: true });
+  throw error;
 }
 const calibration = summarize(samples.get('calibration'));
 if (calibration.error) {
@@ -85,16 +92,37 @@ for (const bundle of bundles) {
     rows.push({ id: bundle.id, label: HANDLERS.find((h) => h.id === bundle.id).label, bytes: bundle.bytes, budget, error: measured.error, bytesOk: budget ? bundle.bytes <= budget.bytes : false, msOk: false });
     continue;
   }
-  const row = { id: bundle.id, label: HANDLERS.find((h) => h.id === bundle.id).label, bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, loadMs: measured.loadMs, loadP25: measured.loadP25, loadP75: measured.loadP75, budget };
+  const row = { id: bundle.id, label: HANDLERS.find((h) => h.id === bundle.id).label, bytes: bundle.bytes, gzipBytes: bundle.gzipBytes, loadMs: measured.loadMs, loadP25: measured.loadP25, loadP75: measured.loadP75, budget, bundle };
   if (budget) {
     const scale = Math.min(POLICY.scaleClamp[1], Math.max(POLICY.scaleClamp[0], calibrationMs / budget.calibrationMs));
     row.scale = scale;
     row.scaledMs = budget.loadMs * scale;
     row.allowedMs = row.scaledMs * (1 + POLICY.msTolerance);
+    row.allowedRatio = (budget.loadMs / budget.calibrationMs) * (1 + POLICY.msTolerance);
+    row.ratios = [pairedRatio(samples.get(bundle.key).load, samples.get('calibration').load)];
     row.bytesOk = bundle.bytes <= budget.bytes;
-    row.msOk = measured.loadMs <= row.allowedMs;
+    row.msOk = row.ratios[0] <= row.allowedRatio;
   }
   rows.push(row);
+}
+
+// A load over budget is measured again, with the calibration interleaved as before: only a load
+// over in every attempt fails (a noisy neighbour rarely lasts through three sets of rounds).
+try {
+  for (let attempt = 2; attempt <= POLICY.attempts && !options.update; attempt++) {
+    const over = rows.filter((r) => r.budget && !r.error && !r.msOk);
+    if (over.length === 0) break;
+    console.log(`check-budgets: attempt ${attempt} of ${POLICY.attempts} for ${over.map((r) => r.id).join(', ')} (over its load ratio: ${over.map((r) => `${r.ratios.at(-1).toFixed(2)} > ${r.allowedRatio.toFixed(2)}`).join(', ')})`);
+    const again = await measureRounds([calibrationBundle, ...over.map((r) => r.bundle)], { runs, env: probeEnv() });
+    for (const r of over) {
+      const sample = again.get(r.bundle.key);
+      if (sample.error) continue;
+      r.ratios.push(pairedRatio(sample.load, again.get('calibration').load));
+      r.msOk = r.ratios.at(-1) <= r.allowedRatio;
+    }
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
 }
 
 const broken = rows.filter((r) => r.error);
@@ -117,25 +145,26 @@ const report = {
   calibrationMs,
   tolerance: POLICY.msTolerance,
   seconds: (Date.now() - started) / 1000,
-  rows: rows.map(({ budget, ...r }) => ({ ...r, budgetBytes: budget?.bytes, budgetLoadMs: budget?.loadMs })),
+  rows: rows.map(({ budget, bundle: _bundle, ...r }) => ({ ...r, budgetBytes: budget?.bytes, budgetLoadMs: budget?.loadMs })),
   ok: failures.length === 0 && missing.length === 0,
 };
 
 console.log(`cold-start budgets: ${MODES[BUDGET_MODE].description}`);
 console.log(`${describeMachine()}; median of ${runs} fresh processes per bundle (interleaved) in ${report.seconds.toFixed(0)} s`);
 console.log(
-  `calibration: the fixed synthetic bundle loads in ${calibrationMs.toFixed(1)} ms here; each load budget is scaled by (this / its own calibration), ` +
-    `clamped to ${POLICY.scaleClamp.join('–')}, and fails beyond +${POLICY.msTolerance * 100} % of the scaled budget. Bytes must be within budget exactly.\n`,
+  `calibration: the fixed synthetic bundle loads in ${calibrationMs.toFixed(1)} ms here (median); a load fails when the median of (its load / the calibration's, ` +
+    `round by round) exceeds its budget's ratio by more than ${POLICY.msTolerance * 100} % in each of ${POLICY.attempts} attempts. ` +
+    `The scaled ms shown are for reading only. Bytes must be within budget exactly.\n`,
 );
-const header = ['package', 'bytes', 'budget', '', 'load ms (p25–p75)', 'budget ms × scale = scaled', 'fails above', ''];
+const header = ['package', 'bytes', 'budget', '', 'load ms (p25–p75)', 'budget ms × scale = scaled', 'load ratio (attempts)', 'fails above', ''];
 const table = [header];
 for (const r of rows) {
   if (r.error) {
-    table.push([r.label, String(r.bytes), r.budget ? String(r.budget.bytes) : '—', r.bytesOk ? 'ok' : 'OVER', 'DID NOT LOAD', '—', '—', 'FAIL']);
+    table.push([r.label, String(r.bytes), r.budget ? String(r.budget.bytes) : '—', r.bytesOk ? 'ok' : 'OVER', 'DID NOT LOAD', '—', '—', '—', 'FAIL']);
     continue;
   }
   if (!r.budget) {
-    table.push([r.label, String(r.bytes), '—', 'NO BUDGET', `${r.loadMs.toFixed(1)} (${r.loadP25.toFixed(1)}–${r.loadP75.toFixed(1)})`, '—', '—', 'NO BUDGET']);
+    table.push([r.label, String(r.bytes), '—', 'NO BUDGET', `${r.loadMs.toFixed(1)} (${r.loadP25.toFixed(1)}–${r.loadP75.toFixed(1)})`, '—', '—', '—', 'NO BUDGET']);
     continue;
   }
   table.push([
@@ -145,7 +174,8 @@ for (const r of rows) {
     r.bytesOk ? `ok (${((r.bytes / r.budget.bytes) * 100).toFixed(0)} %)` : `OVER by ${r.bytes - r.budget.bytes} B`,
     `${r.loadMs.toFixed(1)} (${r.loadP25.toFixed(1)}–${r.loadP75.toFixed(1)})`,
     `${r.budget.loadMs.toFixed(1)} × ${r.scale.toFixed(2)} = ${r.scaledMs.toFixed(1)}`,
-    r.allowedMs.toFixed(1),
+    r.ratios.map((x) => x.toFixed(2)).join(', '),
+    r.allowedRatio.toFixed(2),
     r.msOk ? 'ok' : 'OVER',
   ]);
 }
@@ -163,9 +193,9 @@ for (const r of rows.filter((x) => x.budget && !x.bytesOk)) {
 for (const r of broken) console.error(`\nFAIL ${r.label}: the bundle did not load in a fresh Node process: ${r.error}`);
 for (const r of rows.filter((x) => x.budget && !x.msOk && !x.error)) {
   console.error(
-    `\nFAIL ${r.label}: loading the bundle took ${r.loadMs.toFixed(1)} ms (median of ${runs}), above ${r.allowedMs.toFixed(1)} ms ` +
-      `(its budget ${r.budget.loadMs} ms, scaled ×${r.scale.toFixed(2)} for this machine, +${POLICY.msTolerance * 100} % tolerance). ` +
-      `Something now runs at import time (an eager AWS SDK import, schema compilation, a large dependency). Re-run once to rule out a noisy neighbour.`,
+    `\nFAIL ${r.label}: loading the bundle took ${r.loadMs.toFixed(1)} ms (median of ${runs}), ${r.ratios.map((x) => x.toFixed(2)).join(', ')} × the calibration's load ` +
+      `in ${r.ratios.length} attempts, each above ${r.allowedRatio.toFixed(2)} (its budget ${r.budget.loadMs} ms against a ${r.budget.calibrationMs} ms calibration, ` +
+      `+${POLICY.msTolerance * 100} % tolerance). Something now runs at import time (an eager AWS SDK import, schema compilation, a large dependency).`,
   );
 }
 for (const r of missing) console.error(`\nFAIL ${r.label}: no budget in tools/bench/budgets.json; add one with --update --only ${r.id} --reason "..."`);
@@ -200,6 +230,13 @@ function update(measuredRows) {
   }
   writeFileSync(BUDGETS_FILE, `${JSON.stringify(budgets, null, 2)}\n`);
   console.log(`\nwrote ${BUDGETS_FILE}: review the diff and commit it with the change that needed it.`);
+}
+
+/** The median over rounds of a / b, round by round (the two were loaded in the same rounds, interleaved). */
+function pairedRatio(a, b) {
+  const ratios = a.map((x, i) => x / b[i]).sort((x, y) => x - y);
+  const mid = Math.floor(ratios.length / 2);
+  return ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2;
 }
 
 function packageDir(handler) {

@@ -8,6 +8,21 @@ import { fileURLToPath } from 'node:url';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /**
+ * Where the project lives, as every package.json's `repository`, `homepage` and `bugs` say.
+ * One place: the pack check compares each manifest with what these give.
+ */
+export const REPOSITORY_URL = 'https://github.com/fleece-ts/fleece';
+
+/** The `repository`, `homepage` and `bugs` a package in `directory` (relative, e.g. packages/log) declares. */
+export function expectedLinks(directory) {
+  return {
+    repository: { type: 'git', url: `git+${REPOSITORY_URL}.git`, directory },
+    homepage: `${REPOSITORY_URL}/tree/main/${directory}#readme`,
+    bugs: { url: `${REPOSITORY_URL}/issues` },
+  };
+}
+
+/**
  * The publishable packages: every packages/* that is not private, with its manifest; `--only a,b`
  * on the command line narrows them to those folder names.
  */
@@ -67,6 +82,7 @@ export function nodeBinary(major) {
   const cache = join(process.env.FLEECE_NODE_CACHE ?? join(homedir(), '.cache', 'fleece-node'), String(major));
   const binary = join(cache, 'node_modules', pkg, 'bin', 'node');
   if (!existsSync(binary)) {
+    console.error(`fetching Node ${major} from the registry's ${pkg} package into ${cache} (once; about 20 s)`);
     mkdirSync(cache, { recursive: true });
     writeFileSync(join(cache, 'package.json'), '{"private":true}');
     npm(['install', '--no-save', '--ignore-scripts', `${pkg}@${major}`], cache);
@@ -96,14 +112,18 @@ export function loadBothWays(node, project, names) {
   return results;
 }
 
-/** Type-checks a consumer that imports every package from an ES module and from a CommonJS module. */
-export function typecheckConsumer(project, names) {
+/**
+ * Type-checks a consumer that imports every package from an ES module and from a CommonJS module,
+ * under `module` (nodenext or node16). `skipLibCheck: false` checks the packages' own .d.ts/.d.cts
+ * (and what they import) as a strict consumer's compiler would.
+ */
+export function typecheckConsumer(project, names, { module = 'nodenext', skipLibCheck = true, prefix = 'consumer' } = {}) {
   const imports = names.map((name, i) => `import * as p${i} from '${name}';\nvoid p${i};`).join('\n');
   const requires = names.map((name, i) => `import p${i} = require('${name}');\nvoid p${i};`).join('\n');
-  writeFileSync(join(project, 'esm.mts'), imports + '\n');
-  writeFileSync(join(project, 'cjs.cts'), requires + '\n');
+  writeFileSync(join(project, `${prefix}-esm.mts`), imports + '\n');
+  writeFileSync(join(project, `${prefix}-cjs.cts`), requires + '\n');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), 'esm.mts', 'cjs.cts'];
+  const args = [tsc, '--noEmit', '--strict', ...(skipLibCheck ? ['--skipLibCheck'] : []), '--module', module, '--moduleResolution', module, '--types', 'node', '--typeRoots', join(root, 'node_modules/@types'), `${prefix}-esm.mts`, `${prefix}-cjs.cts`];
   const run = spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8' });
   return { ok: run.status === 0, detail: (run.stdout + run.stderr).trim() };
 }

@@ -20,6 +20,19 @@ Exit codes:
   run: the command's own exit code; 128+N when signal N ended it, 127 when it was not found, 126 when it could not be run
 `;
 
+/**
+ * The package.json version, written in by the shared build (tools/build/tsup.config.js `define`);
+ * not defined when the sources run directly (jest, a bundle made from src).
+ */
+declare const __FLEECE_PACKAGE_VERSION__: string | undefined;
+
+/** What `fleece --version` prints: the build's version, or from source the package.json beside src/. */
+function cliVersion(): string {
+  if (typeof __FLEECE_PACKAGE_VERSION__ === 'string') return __FLEECE_PACKAGE_VERSION__;
+  // Only from source, where src/ sits beside package.json (the build inlines the version instead).
+  return (require('../package.json') as { version: string }).version;
+}
+
 /** Adds one command (with its subcommands) to the program. Each lives in its own file under commands/. */
 export type CommandRegistrar = (program: Command, context: CliContext) => void;
 
@@ -33,6 +46,7 @@ export const COMMANDS: readonly CommandRegistrar[] = [registerConfigCommand, reg
 export function createProgram(context: CliContext): Command {
   const program = new Command('fleece')
     .description('fleece for TypeScript: configuration, local serving, builds and runs for AWS Lambda functions')
+    .version(cliVersion(), '-V, --version', 'print the version of @fleece/cli')
     .exitOverride()
     .configureOutput({ writeOut: context.io.stdout, writeErr: context.io.stderr })
     .showHelpAfterError('(add --help for usage)')

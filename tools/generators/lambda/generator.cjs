@@ -1,5 +1,6 @@
 // @ts-check
-// `nx g @fleece/tools:lambda <name> [--trigger api|sqs|schedule|custom-resource] [--directory DIR]`
+// `nx g @fleece/tools:lambda <name> [--trigger api|sqs|schedule|custom-resource] [--iac terraform|cdk]
+//   [--scope @acme] [--directory DIR]`
 //
 // CommonJS on purpose: Nx loads a generator's factory with require() (a .ts factory needs
 // @swc-node/register or ts-node, which this workspace does not install), and tools/package.json is
@@ -8,6 +9,7 @@ const { addProjectConfiguration, formatFiles, generateFiles, getProjects, joinPa
 const path = require('node:path');
 
 const TRIGGERS = ['api', 'sqs', 'schedule', 'custom-resource'];
+const IACS = ['terraform', 'cdk'];
 
 /** The @fleece packages each trigger's handler imports (its test adds @fleece/testing). */
 const RUNTIME_PACKAGES = {
@@ -21,12 +23,17 @@ const RUNTIME_PACKAGES = {
 const THIRD_PARTY = {
   '@types/aws-lambda': '^8.10.0',
   '@aws-sdk/client-dynamodb': '^3.700.0',
+  'aws-cdk': '^2.1100.0',
+  'aws-cdk-lib': '^2.220.0',
+  constructs: '^10.4.0',
 };
 
 /**
  * @typedef {object} Schema
  * @property {string} name
  * @property {'api' | 'sqs' | 'schedule' | 'custom-resource'} [trigger]
+ * @property {'terraform' | 'cdk'} [iac]
+ * @property {string} [scope]
  * @property {string} [directory]
  * @property {string} [tags]
  * @property {boolean} [skipWorkflow]
@@ -45,6 +52,11 @@ function normalize(tree, options) {
   }
   const trigger = options.trigger ?? 'api';
   if (!TRIGGERS.includes(trigger)) throw new Error(`lambda: trigger must be one of ${TRIGGERS.join(', ')}; got ${JSON.stringify(trigger)}`);
+  const iac = options.iac ?? 'terraform';
+  if (!IACS.includes(iac)) throw new Error(`lambda: iac must be one of ${IACS.join(', ')}; got ${JSON.stringify(iac)}`);
+  if (options.scope !== undefined && (typeof options.scope !== 'string' || !/^@[a-z0-9][a-z0-9._~-]*$/.test(options.scope))) {
+    throw new Error(`lambda: scope must be an npm scope such as @acme (lower case, starting with @); got ${JSON.stringify(options.scope)}`);
+  }
   const projectRoot = joinPathFragments(options.directory ?? `functions/${name}`);
   if (projectRoot === '' || projectRoot === '.' || projectRoot.startsWith('..') || path.isAbsolute(projectRoot)) {
     throw new Error(`lambda: directory must be a path inside the workspace; got ${JSON.stringify(options.directory)}`);
@@ -56,7 +68,7 @@ function normalize(tree, options) {
     .split(',')
     .map((tag) => tag.trim())
     .filter(Boolean);
-  return { name, trigger, projectRoot, tags, skipWorkflow: options.skipWorkflow ?? false, skipFormat: options.skipFormat ?? false };
+  return { name, trigger, iac, scope: options.scope, projectRoot, tags, skipWorkflow: options.skipWorkflow ?? false, skipFormat: options.skipFormat ?? false };
 }
 
 /**
@@ -119,12 +131,13 @@ function shellWord(arg) {
  */
 async function lambdaGenerator(tree, schema) {
   const options = normalize(tree, schema);
-  const { name, trigger, projectRoot } = options;
+  const { name, trigger, iac, projectRoot } = options;
   const offset = offsetFromRoot(projectRoot);
   const local = workspacePackages(tree);
   const ts = typescriptSetup(tree);
   const rootManifest = tree.exists('package.json') ? readJson(tree, 'package.json') : {};
-  const scope = /^(@[^/]+)\//.exec(rootManifest.name ?? '')?.[1];
+  // The workspace's own scope (its root package.json's name, e.g. @acme/source), or --scope.
+  const scope = options.scope ?? /^(@[^/]+)\//.exec(rootManifest.name ?? '')?.[1];
   const packageName = scope ? `${scope}/${name}` : name;
   if (local.has(packageName)) throw new Error(`lambda: the package name ${packageName} is taken (by ${local.get(packageName)?.root})`);
 
@@ -137,6 +150,7 @@ async function lambdaGenerator(tree, schema) {
     '@types/aws-lambda': rootRange(tree, '@types/aws-lambda'),
     // The Lambda runtime has the AWS SDK (fleece build leaves it out); tests need their own.
     ...(trigger === 'sqs' && { '@aws-sdk/client-dynamodb': rootRange(tree, '@aws-sdk/client-dynamodb') }),
+    ...(iac === 'cdk' && { 'aws-cdk': rootRange(tree, 'aws-cdk'), 'aws-cdk-lib': rootRange(tree, 'aws-cdk-lib'), constructs: rootRange(tree, 'constructs') }),
   };
 
   const buildArgs = ['fleece', 'build', '.', '--name', name, ...ts.conditions.flatMap((condition) => ['--conditions', condition])];
@@ -151,6 +165,15 @@ async function lambdaGenerator(tree, schema) {
         outputs: [`{projectRoot}/dist`],
         options: { command: buildArgs.map(shellWord).join(' '), cwd: '{projectRoot}' },
       },
+      // The CloudFormation template of cdk/app.ts, from the zip the build made (offline: no account needed).
+      ...(iac === 'cdk' && {
+        synth: {
+          executor: 'nx:run-commands',
+          dependsOn: ['build'],
+          outputs: ['{projectRoot}/cdk.out'],
+          options: { command: 'cdk synth --quiet --no-notices', cwd: '{projectRoot}' },
+        },
+      }),
     },
   });
 
@@ -199,6 +222,7 @@ async function lambdaGenerator(tree, schema) {
   const substitutions = {
     name,
     trigger,
+    iac,
     projectRoot,
     offset,
     className: names(name).className,
@@ -208,6 +232,12 @@ async function lambdaGenerator(tree, schema) {
   };
   generateFiles(tree, path.join(__dirname, 'files', 'common'), projectRoot, substitutions);
   generateFiles(tree, path.join(__dirname, 'files', trigger), projectRoot, substitutions);
+  if (iac === 'terraform') {
+    generateFiles(tree, path.join(__dirname, 'iac', 'terraform', 'common'), projectRoot, substitutions);
+    generateFiles(tree, path.join(__dirname, 'iac', 'terraform', trigger), projectRoot, substitutions);
+  } else {
+    generateFiles(tree, path.join(__dirname, 'iac', 'cdk'), projectRoot, substitutions);
+  }
   if (!options.skipWorkflow) generateFiles(tree, path.join(__dirname, 'workflow'), '.', substitutions);
 
   if (tree.exists('tsconfig.json')) {
@@ -230,7 +260,7 @@ async function lambdaGenerator(tree, schema) {
 
   if (!options.skipFormat) await formatFiles(tree);
   return () => {
-    logger.info(`Created ${projectRoot} (${trigger}). Run "npm install" to link it, then: npx nx run-many -t lint,typecheck,test,build -p ${name}`);
+    logger.info(`Created ${projectRoot} (${trigger}, ${iac}). Run "npm install" to link it, then: npx nx run-many -t lint,typecheck,test,build -p ${name}`);
   };
 }
 

@@ -1,40 +1,15 @@
 import type { Tree } from '@nx/devkit';
-import { readJson, readProjectConfiguration, writeJson } from '@nx/devkit';
-import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
+import { readJson, readProjectConfiguration } from '@nx/devkit';
+import { parse as parseHcl } from '@cdktf/hcl2json';
 import { parse } from 'yaml';
 import { checkHclModule } from './hcl.js';
+import { emptyWorkspace, workspace } from './tree.js';
 
 // The generator on an in-memory workspace shaped like this repository: npm workspaces, a base
 // tsconfig with a source condition, the shared jest preset, and the @fleece packages.
 const lambdaGenerator = require('../lambda/generator.cjs') as (tree: Tree, options: Record<string, unknown>) => Promise<() => void>;
 
 const TRIGGERS = ['api', 'sqs', 'schedule', 'custom-resource'] as const;
-const PACKAGES = ['retry', 'log', 'xray', 'openapi', 'idempotency', 'cfn-handler', 'testing', 'cli'];
-
-/** An empty workspace without the oxfmt settings Nx's test tree adds (oxfmt is not installed here). */
-function emptyWorkspace(): Tree {
-  const tree = createTreeWithEmptyWorkspace();
-  tree.delete('.oxfmtrc.json');
-  return tree;
-}
-
-function workspace(): Tree {
-  const tree = emptyWorkspace();
-  writeJson(tree, 'package.json', {
-    name: '@fleece/source',
-    private: true,
-    workspaces: ['packages/*', 'tools'],
-    devDependencies: { '@types/aws-lambda': '^8.10.164', '@aws-sdk/client-dynamodb': '^3.1162.0' },
-  });
-  writeJson(tree, 'tsconfig.base.json', { compilerOptions: { composite: true, customConditions: ['@fleece/source'] } });
-  writeJson(tree, 'tsconfig.json', { extends: './tsconfig.base.json', files: [], references: [{ path: './packages/retry' }] });
-  tree.write('jest.preset.js', 'module.exports = {};\n');
-  for (const name of PACKAGES) {
-    writeJson(tree, `packages/${name}/package.json`, { name: `@fleece/${name}`, version: name === 'log' ? '0.3.2' : '0.1.0' });
-    writeJson(tree, `packages/${name}/tsconfig.lib.json`, {});
-  }
-  return tree;
-}
 
 function terraformOf(tree: Tree, root: string): Record<string, string> {
   const dir = `${root}/terraform`;
@@ -94,12 +69,16 @@ describe('nx g @fleece/tools:lambda', () => {
     expect(tree.read(`${root}/test/handler.spec.ts`, 'utf8')).toContain("from '@fleece/testing'");
     expect(tree.read(`${root}/README.md`, 'utf8')).toContain('npx nx run-many -t lint,typecheck,test,build -p orders');
 
-    // Terraform: every reference declared, the function on Node 22, the trigger's resources.
+    // Terraform: every reference declared, the function on Node 24, the trigger's resources.
     const terraform = terraformOf(tree, root);
     expect(Object.keys(terraform).sort()).toEqual(['main.tf', 'outputs.tf', `${trigger}.tf`, 'variables.tf', 'versions.tf'].sort());
     const module = checkHclModule(terraform);
     expect(module.problems).toEqual([]);
-    expect(terraform['main.tf']).toContain('runtime          = "nodejs22.x"');
+    // HashiCorp's own HCL parser reads every file; its JSON is Terraform's view of the blocks.
+    const parsed = Object.fromEntries(await Promise.all(Object.entries(terraform).map(async ([file, text]) => [file, await parseHcl(file, text)] as const)));
+    expect(parsed['main.tf']['resource']['aws_lambda_function']['function'][0]).toMatchObject({ runtime: 'nodejs24.x', handler: 'handler.handler', tracing_config: [{ mode: 'Active' }] });
+    expect(Object.keys(parsed[`${trigger}.tf`]).length).toBeGreaterThan(0);
+    expect(terraform['main.tf']).toContain('runtime          = "nodejs24.x"');
     expect(terraform['main.tf']).toContain('source_code_hash = filebase64sha256(local.package_path)');
     expect(terraform['main.tf']).toContain('"${path.module}/../dist/orders.zip"');
     expect(module.declarations).toEqual(expect.arrayContaining(['resource.aws_lambda_function.function', 'resource.aws_iam_role.function', 'resource.aws_cloudwatch_log_group.function', 'local.trigger_environment']));
@@ -136,7 +115,8 @@ describe('nx g @fleece/tools:lambda', () => {
     expect(readJson(tree, 'tsconfig.json').references).toContainEqual({ path: `./${root}` });
     expect(readJson(tree, 'package.json').workspaces).toEqual(['packages/*', 'tools', 'functions/*']);
     expect(typeof done).toBe('function');
-  });
+    // HashiCorp's parser is Go compiled to WebAssembly: its first start takes seconds on a busy machine.
+  }, 120_000);
 
   it('honours --directory, --tags and --skipWorkflow, and adds no second workspaces pattern', async () => {
     const tree = workspace();
@@ -159,6 +139,21 @@ describe('nx g @fleece/tools:lambda', () => {
     expect(tsconfig.references).toEqual([]);
     expect(readJson(tree, 'functions/plain/package.json').dependencies).toEqual({ '@fleece/log': '^0.1.0', '@fleece/openapi': '^0.1.0', '@fleece/xray': '^0.1.0' });
     expect(tree.read('functions/plain/jest.config.cjs', 'utf8')).toContain("'@swc/jest'");
+  });
+
+  it("names the package with the workspace's scope, or --scope, and without one when neither has one", async () => {
+    const acme = workspace('@acme/platform');
+    await lambdaGenerator(acme, { name: 'orders', skipWorkflow: true });
+    expect(readJson(acme, 'functions/orders/package.json').name).toBe('@acme/orders');
+    await lambdaGenerator(acme, { name: 'billing', scope: '@payments', skipWorkflow: true });
+    expect(readJson(acme, 'functions/billing/package.json').name).toBe('@payments/billing');
+    const unscoped = workspace('platform');
+    await lambdaGenerator(unscoped, { name: 'orders', skipWorkflow: true });
+    expect(readJson(unscoped, 'functions/orders/package.json').name).toBe('orders');
+    for (const scope of ['acme', '@Acme', '@', '@a/b', '']) {
+      await expect(lambdaGenerator(workspace(), { name: 'other', scope })).rejects.toThrow(`lambda: scope must be an npm scope such as @acme (lower case, starting with @); got ${JSON.stringify(scope)}`);
+    }
+    await expect(lambdaGenerator(workspace(), { name: 'other', iac: 'pulumi' })).rejects.toThrow('lambda: iac must be one of terraform, cdk; got "pulumi"');
   });
 
   it('refuses bad names, unknown triggers, taken places and directories outside the workspace', async () => {
