@@ -1,3 +1,4 @@
+import { AppConfigRegistry, appConfigDataService, type LocalAppConfig } from './services/appconfigdata.js';
 import { IdentityStore, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, type LocalCredentials } from './credentials.js';
 import { startService, type RequestRecord, type RunningService, type ServiceDefinition, type ServiceName } from './http-service.js';
 import { cloudFormationService, StackRegistry, type LocalCloudFormation } from './services/cloudformation.js';
@@ -20,6 +21,7 @@ export const SERVICE_NAMES: readonly ServiceName[] = Object.freeze([
   'sts',
   'lambda',
   'cloudformation',
+  'appconfigdata',
 ]);
 
 /** Options of {@link startLocalAws}. */
@@ -75,6 +77,8 @@ export interface LocalAws {
   readonly lambda: LocalLambda;
   /** Stacks the local CloudFormation describes: `aws.cloudformation.registerStack({ StackName, Outputs })`. */
   readonly cloudformation: LocalCloudFormation;
+  /** Configuration profiles the local AppConfig Data serves: `aws.appconfig.publish(app, env, profile, { content })`. */
+  readonly appconfig: LocalAppConfig;
   /**
    * Closes every socket, timer and temp directory. Safe to call more than once. Handlers of
    * `Event` invocations still running are not awaited: `await aws.lambda.settled()` first.
@@ -91,6 +95,7 @@ const ENDPOINT_ENV: Record<ServiceName, string> = {
   sts: 'AWS_ENDPOINT_URL_STS',
   lambda: 'AWS_ENDPOINT_URL_LAMBDA',
   cloudformation: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
+  appconfigdata: 'AWS_ENDPOINT_URL_APPCONFIGDATA',
 };
 
 /**
@@ -127,6 +132,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
   const kms = new KmsStore(region, account);
   const lambda = new LambdaRegistry(region, account);
   const cloudformation = new StackRegistry(region, account);
+  const appconfig = new AppConfigRegistry();
   const definitionOf = async (service: ServiceName): Promise<ServiceDefinition> => {
     switch (service) {
       case 'dynamodb':
@@ -145,6 +151,8 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
         return lambdaService(lambda);
       case 'cloudformation':
         return cloudFormationService(cloudformation);
+      case 'appconfigdata':
+        return appConfigDataService(appconfig);
     }
   };
 
@@ -212,6 +220,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     },
     lambda,
     cloudformation,
+    appconfig,
     stop,
   };
 }
