@@ -70,7 +70,8 @@ export class FeatureFlags {
       return undefined;
     }
     // Sources answer the same object while their cache holds, so each document is checked once.
-    if (this.checked?.raw === raw) return this.checked.document;
+    const checked = this.checked;
+    if (checked !== undefined && checked.raw === raw) return checked.document;
     const document = parseFlagDocument(raw);
     this.checked = { raw, document };
     return document;
