@@ -5,7 +5,7 @@ import type { Identity, IdentityStore } from './credentials.js';
 import { AuthError, verifySigV4, type AuthFailure } from './sigv4.js';
 
 /** The services `startLocalAws` can run. */
-export type ServiceName = 'dynamodb' | 's3' | 'kms' | 'ssm' | 'secretsmanager' | 'sts' | 'lambda' | 'cloudformation';
+export type ServiceName = 'dynamodb' | 's3' | 'kms' | 'ssm' | 'secretsmanager' | 'sts' | 'lambda' | 'cloudformation' | 'appconfigdata';
 
 /** A service error as AWS would send it: a code the SDK turns into the exception's `name`. */
 export class AwsServiceError extends Error {

@@ -30,6 +30,7 @@ export {
 } from './response-server.js';
 export type { LocalCloudFormation, Stack, StackInput, StackOutput } from './services/cloudformation.js';
 export type { DynamoDbOptions, LocalDynamoDb } from './services/dynamodb.js';
+export type { LocalAppConfig, PublishedConfiguration } from './services/appconfigdata.js';
 export type { LambdaInvocation, LocalHandler, LocalLambda, RegisterOptions } from './services/lambda.js';
 export {
   decodeJsonTraceRequest,

@@ -1,5 +1,6 @@
 import { IdentityStore, LOCAL_ACCOUNT, LOCAL_CREDENTIALS, type LocalCredentials } from './credentials.js';
 import { startService, type RequestRecord, type RunningService, type ServiceName } from './http-service.js';
+import { AppConfigRegistry, type LocalAppConfig } from './services/appconfigdata.js';
 import { StackRegistry, type LocalCloudFormation } from './services/cloudformation.js';
 import { DynamoDbState, type DynamoDbOptions, type LocalDynamoDb } from './services/dynamodb.js';
 import { KmsStore } from './services/kms.js';
@@ -65,6 +66,8 @@ export interface LocalAws {
   readonly dynamodb: LocalDynamoDb;
   /** Stacks the local CloudFormation describes: `aws.cloudformation.registerStack({ StackName, Outputs })`. */
   readonly cloudformation: LocalCloudFormation;
+  /** Configuration profiles the local AppConfig Data serves: `aws.appconfig.publish(app, env, profile, { content })`. */
+  readonly appconfig: LocalAppConfig;
   /**
    * Closes every socket, timer and temp directory. Safe to call more than once. Handlers of
    * `Event` invocations still running are not awaited: `await aws.lambda.settled()` first.
@@ -113,6 +116,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     kms: new KmsStore(region, account),
     lambda,
     cloudformation: new StackRegistry(region, account),
+    appconfig: new AppConfigRegistry(),
     dynamodb,
     ...(options.dynamodb && { dynamodbOptions: options.dynamodb }),
   };
@@ -182,6 +186,7 @@ export async function startLocalAws(options: StartLocalAwsOptions = {}): Promise
     lambda,
     dynamodb: { deleteExpiredItems: (nowMs) => dynamodb.deleteExpiredItems(nowMs) },
     cloudformation: context.cloudformation,
+    appconfig: context.appconfig,
     stop,
   };
 }

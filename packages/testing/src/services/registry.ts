@@ -1,4 +1,5 @@
 import type { IdentityStore } from '../credentials.js';
+import { appConfigDataService, type AppConfigRegistry } from './appconfigdata.js';
 import type { ServiceDefinition, ServiceName } from '../http-service.js';
 import { cloudFormationService, type StackRegistry } from './cloudformation.js';
 import { dynamodbService, type DynamoDbOptions, type DynamoDbState } from './dynamodb.js';
@@ -17,6 +18,7 @@ export interface ServiceContext {
   kms: KmsStore;
   lambda: LambdaRegistry;
   cloudformation: StackRegistry;
+  appconfig: AppConfigRegistry;
   dynamodb: DynamoDbState;
   dynamodbOptions?: DynamoDbOptions;
 }
@@ -74,5 +76,10 @@ export const SERVICES: Readonly<Record<ServiceName, ServiceRegistration>> = {
     endpointEnv: 'AWS_ENDPOINT_URL_CLOUDFORMATION',
     create: (c) => cloudFormationService(c.cloudformation),
     notEmulated: 'deploying templates: stacks and their resources are registered by the test',
+  },
+  appconfigdata: {
+    endpointEnv: 'AWS_ENDPOINT_URL_APPCONFIGDATA',
+    create: (c) => appConfigDataService(c.appconfig),
+    notEmulated: 'the AppConfig control plane (profiles are published by the test), deployment strategies and rollbacks, refusing polls faster than the interval',
   },
 };

@@ -1,0 +1,1 @@
+module.exports = { displayName: 'flags', preset: '../../jest.preset.js' };
