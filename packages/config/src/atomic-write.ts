@@ -17,7 +17,8 @@ export async function writeFileAtomic(path: string, text: string, options: { mod
   const handle = await open(temp, 'wx', mode).catch((error: unknown) => {
     // Named for the folder, not the temporary file the user never asked for.
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error(`cannot write ${path}: the folder ${dirname(path)} does not exist`, { cause: error });
+      // Still an ENOENT, so callers that map file errors (the CLI's exit code 8) keep doing so.
+      throw Object.assign(new Error(`cannot write ${path}: the folder ${dirname(path)} does not exist`, { cause: error }), { code: 'ENOENT', syscall: 'open' });
     }
     throw error;
   });

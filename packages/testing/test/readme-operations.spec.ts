@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IdentityStore, LOCAL_ACCOUNT } from '../src/credentials.js';
+import { AppConfigRegistry } from '../src/services/appconfigdata.js';
 import { StackRegistry } from '../src/services/cloudformation.js';
 import { DynamoDbState } from '../src/services/dynamodb.js';
 import { KmsStore } from '../src/services/kms.js';
@@ -23,6 +24,7 @@ async function table(): Promise<string> {
     kms: new KmsStore('us-east-1', LOCAL_ACCOUNT),
     lambda: new LambdaRegistry('us-east-1', LOCAL_ACCOUNT),
     cloudformation: new StackRegistry('us-east-1', LOCAL_ACCOUNT),
+    appconfig: new AppConfigRegistry(),
     dynamodb: new DynamoDbState(),
   };
   const rows: string[] = [];
